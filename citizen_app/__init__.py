@@ -1,0 +1,97 @@
+"""The citizen super-app: a Flask API and the PWA, served from one process."""
+
+import logging
+import os
+
+from flask import Flask
+
+from config import config_for
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None, static_folder=None)
+    app.config.from_object(config_for(config_name))
+    app.config.update(overrides)
+    os.makedirs(app.config["INSTANCE_PATH"], exist_ok=True)
+    logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
+    logging.getLogger("alembic").setLevel(logging.WARNING)
+
+    _init_extensions(app)
+    _register_api(app)
+    _register_pwa(app)
+    _register_cli(app)
+    _register_pack_loaders()
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from citizen_app.common.types import render_migration_type
+    from citizen_app.errors import register_error_handlers
+    from citizen_app.extensions import api, db, jwt, limiter, migrate
+    from citizen_app.http import register_http_hooks
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(os.path.dirname(__file__), "..", "migrations"),
+                     render_as_batch=True, compare_type=True, render_item=render_migration_type)
+    jwt.init_app(app)
+    import citizen_app.identity.jwt_callbacks  # noqa: F401 - registers the JWT loaders
+
+    limiter.init_app(app)
+    api.init_app(app)
+    register_error_handlers(app)
+    register_http_hooks(app)
+    _import_models()
+    with app.app_context():
+        from citizen_app.extensions import configure_sqlite
+
+        configure_sqlite(db.engine)
+
+
+def _import_models() -> None:
+    """Every model, so metadata (and migrations) see the whole schema."""
+    import citizen_app.audit.models  # noqa: F401
+    import citizen_app.cities.models  # noqa: F401
+    import citizen_app.common.models  # noqa: F401
+    import citizen_app.identity.models  # noqa: F401
+    import citizen_app.regions.models  # noqa: F401
+    from citizen_app import model_registry  # noqa: F401 - the domains' models
+
+
+def _register_api(app: Flask) -> None:
+    from citizen_app import health
+    from citizen_app.brigade import routes as brigade
+    from citizen_app.documents import routes as documents
+    from citizen_app.extensions import api
+    from citizen_app.identity import routes as identity
+    from citizen_app.notifications import routes as notifications
+    from citizen_app.parking import routes as parking
+    from citizen_app.permits import routes as permits
+    from citizen_app.regions import routes as regions
+    from citizen_app.stats import routes as stats
+
+    api.register_blueprint(health.blp)
+    for module in (identity, regions, documents, brigade, permits, parking, notifications, stats):
+        api.register_blueprint(module.blp, url_prefix="/api/v1")
+
+
+def _register_pwa(app: Flask) -> None:
+    from citizen_app.web import bp
+
+    app.register_blueprint(bp)
+
+
+def _register_cli(app: Flask) -> None:
+    from citizen_app.cities.cli import city_cli
+    from citizen_app.demo import demo_cli
+    from citizen_app.identity.cli import users_cli
+    from citizen_app.ops import register_ops_cli
+
+    for group in (city_cli, users_cli, demo_cli):
+        app.cli.add_command(group)
+    register_ops_cli(app)
+
+
+def _register_pack_loaders() -> None:
+    from citizen_app import model_registry
+
+    model_registry.register_pack_loaders()

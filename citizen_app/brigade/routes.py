@@ -1,0 +1,3 @@
+from flask_smorest import Blueprint
+
+blp = Blueprint("brigade", __name__, description="brigade")

@@ -1,0 +1,56 @@
+"""Request and response plumbing: request ids, media types, body limits, security headers, CORS."""
+
+import uuid
+
+from flask import Flask, g, request
+
+from citizen_app.errors import TooLarge, UnsupportedMediaType
+
+BODY_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+ACCEPTED_TYPES = {"application/json", "multipart/form-data"}
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; manifest-src 'self'; worker-src 'self'; media-src 'self' blob:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+)
+
+
+def register_http_hooks(app: Flask) -> None:
+    @app.before_request
+    def assign_request_id():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+
+    @app.before_request
+    def check_body():
+        if request.method not in BODY_METHODS or not request.path.startswith("/api/"):
+            return
+        length = request.content_length
+        has_body = bool(length) or request.headers.get("Transfer-Encoding") == "chunked"
+        if not has_body:
+            return
+        if request.mimetype not in ACCEPTED_TYPES:
+            raise UnsupportedMediaType()
+        if request.mimetype == "application/json" and length and length > app.config["MAX_JSON_BYTES"]:
+            raise TooLarge()
+
+    @app.after_request
+    def headers(response):
+        response.headers["X-Request-ID"] = getattr(g, "request_id", "")
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Content-Security-Policy", CSP)
+        response.headers.setdefault("Permissions-Policy", "camera=(self), geolocation=(self), microphone=()")
+        if app.config.get("HSTS"):
+            response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+        if request.path.startswith("/api/") and "Cache-Control" not in response.headers:
+            response.headers["Cache-Control"] = "no-store"
+        origin = request.headers.get("Origin")
+        if origin and origin in app.config.get("CORS_ORIGINS", []):
+            response.headers["Access-Control-Allow-Origin"] = origin
+            response.headers["Vary"] = "Origin"
+            response.headers["Access-Control-Allow-Headers"] = "Authorization, Content-Type, Idempotency-Key"
+            response.headers["Access-Control-Allow-Methods"] = "GET, POST, PUT, PATCH, DELETE"
+        return response
