@@ -89,7 +89,16 @@ def _compile(template: str) -> re.Pattern:
     return re.compile(f"^{pattern}$")
 
 
-_PATTERNS = [(_compile(k), v) for k, v in ID.items() if "{" in k]
+_PATTERNS: list[tuple[re.Pattern, str]] = []
+
+
+def register_messages(messages: dict[str, str]) -> None:
+    """Domains add their own English -> Bahasa Indonesia messages (call at import of the domain's module)."""
+    ID.update(messages)
+    _PATTERNS[:] = [(_compile(k), v) for k, v in ID.items() if "{" in k]
+
+
+register_messages({})
 
 
 def current_language() -> str:
