@@ -146,6 +146,34 @@ def handle_api_error(exc: ApiError):
     return error_response(exc.status, exc.code, exc.message, errors=exc.errors, **exc.params)
 
 
+def handle_database_unavailable(exc: Exception):
+    """The database went away (restart, network, failover): 503 with Retry-After, and the pool heals itself
+    (pool_pre_ping replaces dead connections), so the next request after it returns succeeds."""
+    from citizen_app.extensions import db
+
+    if not _is_disconnect(exc):
+        return handle_unexpected(exc)
+    log.warning("database unavailable (request_id=%s): %s", getattr(g, "request_id", "-"), exc.__class__.__name__)
+    try:
+        db.session.rollback()
+    except Exception:  # noqa: BLE001 - the connection is already gone
+        db.session.remove()
+    return error_response(503, "service_unavailable", "The service is temporarily unavailable.",
+                          headers={"Retry-After": "5"})
+
+
+def _is_disconnect(exc: Exception) -> bool:
+    from sqlalchemy.exc import DBAPIError, OperationalError
+
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(exc, OperationalError):
+        text = str(exc.orig).lower()
+        return any(s in text for s in ("connect", "unable to open", "server closed", "terminating", "timeout",
+                                       "could not receive", "no such host", "database is locked"))
+    return False
+
+
 def handle_unexpected(exc: Exception):
     request_id = getattr(g, "request_id", "-")
     log.exception("unhandled error (request_id=%s)", request_id)
@@ -157,3 +185,6 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
+    from sqlalchemy.exc import DBAPIError
+
+    app.register_error_handler(DBAPIError, handle_database_unavailable)
