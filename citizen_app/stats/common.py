@@ -1,0 +1,101 @@
+"""Open-data plumbing shared by every statistic: date filters, small-cell suppression, CSV, caching."""
+
+import csv
+import io
+import threading
+import time
+from collections.abc import Callable
+from datetime import date, datetime, timedelta
+from datetime import time as dtime
+
+from flask import Response
+from marshmallow import ValidationError, fields, validate, validates_schema
+
+from citizen_app.common.schemas import StrictSchema
+from citizen_app.common.time import city_tz, utcnow
+from citizen_app.i18n import register_messages
+
+SMALL_CELL = 5  # counts below this are shown as "<5" so no cell identifies a person
+register_messages({"'from' must not be after 'to'.": "'from' tidak boleh setelah 'to'."})
+
+
+class StatsArgs(StrictSchema):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()
+    format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
+
+    @validates_schema
+    def _order(self, data, **_kwargs):
+        if data.get("from_") and data.get("to") and data["from_"] > data["to"]:
+            raise ValidationError("'from' must not be after 'to'.", field_name="from")
+
+
+def utc_range(date_from: date | None, date_to: date | None) -> tuple[datetime | None, datetime | None]:
+    """City-local calendar days [from, to] as UTC instants [start, end)."""
+    tz = city_tz()
+    start = datetime.combine(date_from, dtime.min, tz) if date_from else None
+    end = datetime.combine(date_to + timedelta(days=1), dtime.min, tz) if date_to else None
+    return start, end
+
+
+def suppress(count: int | None):
+    """Counts of 1..4 become "<5"; zero stays 0 (an empty cell identifies no one)."""
+    if count is None:
+        return 0
+    count = int(count)
+    return "<5" if 0 < count < SMALL_CELL else count
+
+
+def rounded(value, digits: int = 1):
+    return None if value is None else round(float(value), digits)
+
+
+def envelope(rows: list[dict], args: dict, **extra) -> dict:
+    return {
+        "generated_at": utcnow().isoformat(),
+        "from": args.get("from_").isoformat() if args.get("from_") else None,
+        "to": args.get("to").isoformat() if args.get("to") else None,
+        "items": rows,
+        **extra,
+    }
+
+
+def to_csv(rows: list[dict], columns: list[str], filename: str) -> Response:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if row.get(k) is None else row.get(k) for k in columns})
+    response = Response(buffer.getvalue(), mimetype="text/csv")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+class VersionedCache:
+    """Results keyed by (name, params, data version): a new row changes the version, so the cache never serves
+    stale figures, and repeated requests for the same figures cost one cheap version query."""
+
+    def __init__(self, ttl_seconds: float = 300, max_entries: int = 256):
+        self.ttl, self.max_entries = ttl_seconds, max_entries
+        self._data: dict = {}
+        self._lock = threading.Lock()
+
+    def get_or_compute(self, key: tuple, version, compute: Callable[[], object]):
+        now = time.monotonic()
+        with self._lock:
+            hit = self._data.get(key)
+            if hit and hit[0] == version and now - hit[1] < self.ttl:
+                return hit[2]
+        value = compute()
+        with self._lock:
+            if len(self._data) >= self.max_entries:
+                self._data.clear()
+            self._data[key] = (version, now, value)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._data.clear()
+
+
+cache = VersionedCache()
