@@ -1,3 +1,89 @@
+from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
-blp = Blueprint("parking", __name__, description="parking")
+from citizen_app.common.pagination import paginate
+from citizen_app.identity.permissions import auth_required, current_actor
+from citizen_app.parking import receipts, sessions, zones
+from citizen_app.parking.schemas import (
+    ParkingReceiptSchema,
+    ParkingSessionSchema,
+    ParkingZoneDetailSchema,
+    ParkingZoneSchema,
+    SessionListArgs,
+    SessionPageSchema,
+    StartSessionSchema,
+)
+
+blp = Blueprint("parking", __name__, description="E-parking: zones, sessions, payments, wallet, attendants")
+
+
+def base_url() -> str:
+    return current_app.config.get("PUBLIC_BASE_URL") or request.host_url
+
+
+@blp.get("/parking/zones")
+@blp.response(200, ParkingZoneSchema(many=True))
+def list_zones():
+    return zones.list_zones()
+
+
+@blp.get("/parking/zones/<code>")
+@blp.response(200, ParkingZoneDetailSchema)
+def get_zone(code):
+    return zones.get_zone(code, base_url())
+
+
+@blp.get("/parking/zones/<code>/qr.png")
+@blp.response(200, content_type="image/png", description="the printable sign's QR")
+def zone_qr(code):
+    return Response(zones.zone_qr_png(code, base_url()), mimetype="image/png",
+                    headers={"Cache-Control": "public, max-age=86400"})
+
+
+@blp.post("/parking/sessions")
+@auth_required("resident", "parking_attendant")
+@blp.arguments(StartSessionSchema)
+@blp.response(201, ParkingSessionSchema)
+def start_session(data):
+    return sessions.start_session(current_actor(), data)
+
+
+@blp.get("/parking/sessions")
+@auth_required("resident", "parking_attendant", "city_admin")
+@blp.arguments(SessionListArgs, location="query")
+@blp.response(200, SessionPageSchema)
+def list_sessions(args):
+    page = paginate(sessions.sessions_query(current_actor(), args), args["page"], args["per_page"])
+    page["items"] = [sessions.present(s) for s in page["items"]]
+    return page
+
+
+@blp.get("/parking/sessions/<int:session_id>")
+@auth_required()
+@blp.response(200, ParkingSessionSchema)
+def get_session(session_id):
+    return sessions.get_session(current_actor(), session_id)
+
+
+@blp.post("/parking/sessions/<int:session_id>/stop")
+@auth_required()
+@blp.response(200, ParkingSessionSchema)
+def stop_session(session_id):
+    return sessions.stop_session(current_actor(), session_id)
+
+
+@blp.post("/parking/sessions/<int:session_id>/cancel")
+@auth_required()
+@blp.response(200, ParkingSessionSchema)
+def cancel_session(session_id):
+    return sessions.cancel_session(current_actor(), session_id)
+
+
+@blp.get("/parking/sessions/<int:session_id>/receipt")
+@auth_required()
+@blp.response(200, ParkingReceiptSchema)
+def receipt(session_id):
+    return receipts.get_receipt(current_actor(), session_id, base_url())
+
+
+from citizen_app.parking import cli, routes_money, routes_staff  # noqa: E402, F401 - more routes on blp
