@@ -1,0 +1,109 @@
+"""The active catalogue as each worker holds it in memory: the search index and the offline download.
+
+Every permit change writes a new random token in permit_catalog_state in the same transaction; a request reads
+that one row and rebuilds its worker's copy when the token moved, so gunicorn workers (and other machines) see a
+change on their next request without any clock or message bus."""
+
+import gzip
+import hashlib
+import json
+import threading
+import uuid
+from dataclasses import dataclass, field
+
+from flask import current_app
+from sqlalchemy import select
+
+from citizen_app.cities.services import current_city_code
+from citizen_app.common.time import utcnow
+from citizen_app.extensions import db
+from citizen_app.permits import search
+from citizen_app.permits.models import Permit, PermitCatalogState
+from citizen_app.permits.schemas import CatalogItemSchema
+
+RESULT_FIELDS = ("slug", "name", "sector", "output", "channel", "sla_working_days", "fee", "updated_at")
+
+_build_lock = threading.Lock()
+
+
+def sector_key(name: str) -> str:
+    return "-".join(search.normalize(name))
+
+
+@dataclass
+class CatalogPayload:
+    body: bytes
+    gzipped: bytes
+    etag: str  # strong, of the identity body; the gzip representation answers to etag + "-gz"
+
+
+@dataclass
+class Snapshot:
+    token: str | None
+    items: list[dict]
+    index: search.SearchIndex = field(init=False)
+    _payload: CatalogPayload | None = None
+
+    def __post_init__(self):
+        self.index = search.SearchIndex(self.items)
+        counts: dict[str, list] = {}
+        for item in self.items:
+            counts.setdefault(sector_key(item["sector"]), [item["sector"], 0])[1] += 1
+        self.sectors = [{"slug": k, "name": v[0], "count": v[1]} for k, v in sorted(counts.items())]
+
+    def payload(self, city_code: str) -> CatalogPayload:
+        if self._payload is None:
+            document = {
+                "city": city_code,
+                "count": len(self.items),
+                "updated_at": max((i["updated_at"] for i in self.items), default=None),
+                "search": search.config(),
+                "sectors": self.sectors,
+                "items": self.items,
+            }
+            body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+            etag = hashlib.sha256(body).hexdigest()[:32]
+            self._payload = CatalogPayload(body, gzip.compress(body, compresslevel=9, mtime=0), etag)
+        return self._payload
+
+
+def current_token(city_code: str) -> str | None:
+    return db.session.scalar(select(PermitCatalogState.token).where(PermitCatalogState.city_code == city_code))
+
+
+def snapshot() -> Snapshot:
+    city_code = current_city_code()
+    token = current_token(city_code)
+    cache = current_app.extensions.setdefault("permit_catalog", {})
+    cached = cache.get(city_code)
+    if cached is not None and token is not None and cached.token == token:
+        return cached
+    with _build_lock:
+        cached = cache.get(city_code)
+        if cached is not None and token is not None and cached.token == token:
+            return cached
+        # Read the token before the rows: a change committed in between only causes one more rebuild.
+        rows = db.session.scalars(
+            select(Permit).where(Permit.city_code == city_code, Permit.status == "active").order_by(Permit.slug)
+        ).all()
+        items = CatalogItemSchema(many=True).dump(rows)
+        built = Snapshot(token, items)
+        if token is not None:
+            cache[city_code] = built
+        return built
+
+
+def bump(city_code: str) -> None:
+    """Mark the catalogue changed; call inside the transaction that changes a permit."""
+    state = db.session.get(PermitCatalogState, city_code)
+    if state is None:
+        state = PermitCatalogState(city_code=city_code)
+        db.session.add(state)
+    state.token = uuid.uuid4().hex
+    state.changed_at = utcnow()
+
+
+def result_item(hit: search.Hit) -> dict:
+    item = {key: hit.doc[key] for key in RESULT_FIELDS}
+    item.update(matched=hit.matched, matched_field=hit.matched_field, score=hit.score)
+    return item

@@ -1,0 +1,358 @@
+"""Permit search: the ranking the API serves and the PWA runs offline over the catalogue. Keep the two in step;
+the constants below travel in the catalogue (`search`), and tests/permits/search_queries.json is the shared
+labelled set to check a port against.
+
+normalize(text): NFKD; drop Unicode marks (categories M*); lowercase; every run of characters other than a-z and
+  0-9 becomes one space; split on spaces; each token replaced through SPELLING (ijin→izin, praktek→praktik, …).
+Entry tokens: normalize, drop STOPWORDS unless that leaves nothing, drop repeats (first kept).
+Index: per permit the entries name, each alias, each old name (weight 1.0), output (0.8), sector (0.5).
+  df(t) = permits having t in any entry; idf(t) = ln(1 + N/df(t)), N = permits indexed.
+Query: normalize; keep the first 12 tokens; a token of 6+ letters not in the vocabulary (entry tokens, stopwords)
+  that splits into two vocabulary words of 3+ letters is split (first split point from the left; "izinapotek").
+  Variant 1 = those tokens with stopwords dropped. Variant 2 = SYNONYMS applied first (at each position the longest
+  rule that matches, left to right, rules never overlap), then stopwords dropped; used only when it differs.
+  If variant 1 is empty or its tokens have fewer than 2 letters together, every permit is listed (see below).
+Token match m(q, t) in [0, 1]: 1 if equal, else the best of
+  prefix  len(q) >= 2 and t starts with q: 0.6 + 0.3·len(q)/len(t)
+  typo    4 <= len(q) <= 24, k = 1 if len(q) <= 7 else 2, |len(q) - len(t)| <= k and the OSA distance (edits plus
+          adjacent transpositions) d <= k: 0.85 if d = 1, 0.7 if d = 2
+  trigram len(q) >= 5, sets of 3-letter slices of "#q#" and "#t#", dice = 2|A∩B|/(|A|+|B|) >= 0.5: 0.7·dice
+Term weight w(q) = idf of the vocabulary token q matches best (ties: the higher idf); ln 2 when it matches none.
+Entry score: qc = Σ_q w(q)·max_t m(q,t) / Σ_q w(q); fc = Σ_t max_q m(q,t) / (entry tokens);
+  s = weight·qc·(0.7 + 0.3·fc).
+Permit score per variant = best entry + 0.05·second-best entry; the variant-2 score counts 0.95×; the higher wins
+  (variant 1 on a tie) and `matched` is the best entry's original text. Final score rounded to 4 decimals, kept
+  when >= 0.3, ordered by score desc, then normalised name, then slug (plain code-point comparison).
+Listing (no usable query): all permits ordered by normalised name, then slug; matched and score are null.
+"""
+
+import bisect
+import math
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+MAX_QUERY_CHARS = 200
+MAX_QUERY_TOKENS = 12
+MAX_FUZZY_LEN = 24
+MIN_SCORE = 0.3
+SYNONYM_VARIANT_FACTOR = 0.95
+SECOND_ENTRY_FACTOR = 0.05
+ENTRY_WEIGHTS = {"name": 1.0, "alias": 1.0, "old_name": 1.0, "output": 0.8, "sector": 0.5}
+
+STOPWORDS = frozenset("""
+izin ijin surat permohonan pengurusan perizinan untuk buka membuka bikin membikin urus mengurus buat membuat cara
+syarat persyaratan prosedur mau ingin saya kami aku di ke dari dan atau yang apa bagaimana gimana gmn mendapatkan
+dapat dapatkan punya mengajukan ajukan pengajuan tentang berapa biaya lama baru perpanjang perpanjangan tolong
+info informasi the of for
+""".split())
+
+# Same word, other spellings: applied to entries and queries alike.
+SPELLING = {
+    "ijin": "izin", "praktek": "praktik", "apotik": "apotek", "apotiker": "apoteker", "cafe": "kafe",
+    "caffe": "kafe", "cafes": "kafe", "resto": "restoran", "restaurant": "restoran", "optic": "optik",
+    "bilboard": "billboard", "baleho": "baliho", "sertipikat": "sertifikat", "survey": "survei",
+    "research": "riset", "doctor": "dokter", "dr": "dokter", "klinic": "klinik", "clinic": "klinik",
+    "hotels": "hotel", "bis": "bus", "shop": "toko",
+}
+
+# Everyday words -> words the catalogue uses. Query side only (variant 2). Keys and values are normalised.
+SYNONYMS = {
+    # building (PBG, formerly IMB)
+    "rumah": "bangun rumah", "bangun": "bangun rumah", "membangun rumah": "bangun rumah", "ruko": "bangun rumah",
+    "renovasi": "renovasi rumah", "rehab rumah": "renovasi rumah", "bedah rumah": "renovasi rumah",
+    "mendirikan rumah": "mendirikan bangunan", "gedung": "bangunan gedung", "tambah lantai": "renovasi rumah",
+    "layak fungsi": "laik fungsi", "sertifikat layak": "laik fungsi",
+    # business (NIB, formerly SIUP/TDP/HO)
+    "toko": "izin usaha", "kios": "izin usaha", "warung": "izin usaha", "dagang": "usaha perdagangan",
+    "berdagang": "usaha perdagangan", "jualan": "usaha perdagangan", "berjualan": "usaha perdagangan",
+    "jual": "usaha perdagangan", "umkm": "usaha mikro", "ukm": "usaha mikro", "umk": "usaha mikro",
+    "usaha kecil": "usaha mikro", "ho": "izin usaha", "gangguan": "izin usaha", "olshop": "izin usaha",
+    "online": "izin usaha", "bengkel": "izin usaha", "laundry": "izin usaha", "salon": "izin usaha",
+    "perusahaan": "tanda daftar perusahaan", "cv": "tanda daftar perusahaan", "pt": "tanda daftar perusahaan",
+    "nomor induk": "nib",
+    # tourism (TDUP)
+    "warung makan": "rumah makan", "restoran": "rumah makan", "rm": "rumah makan", "kedai": "kafe",
+    "warkop": "kafe", "kedai kopi": "kafe", "penginapan": "homestay", "losmen": "homestay", "wisma": "homestay",
+    "villa": "homestay", "home stay": "homestay", "guest house": "homestay", "wisata": "usaha pariwisata",
+    "karaoke": "usaha pariwisata", "biro perjalanan": "usaha pariwisata",
+    # advertising
+    "iklan": "reklame", "papan iklan": "reklame", "neon box": "reklame", "neonbox": "reklame",
+    "videotron": "reklame", "banner": "spanduk", "umbul umbul": "spanduk", "poster": "spanduk",
+    # health
+    "obat": "toko obat", "toko obat": "toko obat", "farmasi": "apotek", "kaca mata": "optik", "kacamata": "optik",
+    "drg": "dokter gigi", "dokter umum": "praktik dokter", "mantri": "perawat", "suster": "perawat",
+    "bersalin": "bidan", "praktik bersama": "klinik", "pengobatan": "balai pengobatan",
+    # transport
+    "mikrolet": "angkot", "oplet": "angkot", "bus": "angkutan umum", "travel": "angkutan umum",
+    # events
+    "nikahan": "pesta", "kawinan": "pesta", "pernikahan": "pesta", "konser": "keramaian", "pentas": "keramaian",
+    "festival": "keramaian", "pawai": "keramaian", "syukuran": "hajatan",
+    # research
+    "tesis": "penelitian", "disertasi": "penelitian", "kkn": "penelitian", "kuesioner": "survei",
+    # fisheries
+    "perahu": "kapal", "tambak": "budidaya ikan", "keramba": "budidaya ikan", "rumput laut": "budidaya ikan",
+    # spatial
+    "lokasi usaha": "izin lokasi", "zonasi": "tata ruang", "peruntukan lahan": "tata ruang",
+    "peruntukan tanah": "tata ruang",
+}
+
+
+def config() -> dict:
+    """What the PWA needs to run this ranking over the catalogue."""
+    return {
+        "algorithm": 1,
+        "stopwords": sorted(STOPWORDS),
+        "spelling": SPELLING,
+        "synonyms": SYNONYMS,
+        "entry_weights": ENTRY_WEIGHTS,
+        "max_query_chars": MAX_QUERY_CHARS,
+        "max_query_tokens": MAX_QUERY_TOKENS,
+        "max_fuzzy_len": MAX_FUZZY_LEN,
+        "min_score": MIN_SCORE,
+        "synonym_variant_factor": SYNONYM_VARIANT_FACTOR,
+        "second_entry_factor": SECOND_ENTRY_FACTOR,
+    }
+
+
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+
+
+def normalize(text: str) -> list[str]:
+    decomposed = unicodedata.normalize("NFKD", text)
+    stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M")).lower()
+    return [SPELLING.get(t, t) for t in _NON_ALNUM.sub(" ", stripped).split()]
+
+
+def drop_stopwords(tokens: list[str]) -> list[str]:
+    kept = [t for t in tokens if t not in STOPWORDS]
+    return kept or tokens
+
+
+def entry_tokens(text: str) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(drop_stopwords(normalize(text))))
+
+
+def sort_key(name: str) -> str:
+    return " ".join(normalize(name))
+
+
+_SYNONYM_RULES = sorted(((tuple(k.split()), tuple(v.split())) for k, v in SYNONYMS.items()),
+                        key=lambda rule: -len(rule[0]))
+
+
+def apply_synonyms(tokens: list[str]) -> list[str]:
+    out, i = [], 0
+    while i < len(tokens):
+        for pattern, replacement in _SYNONYM_RULES:
+            if tuple(tokens[i:i + len(pattern)]) == pattern:
+                out.extend(replacement)
+                i += len(pattern)
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
+    return out
+
+
+def osa_distance(a: str, b: str) -> int:
+    """Optimal string alignment distance: insertions, deletions, substitutions, adjacent transpositions."""
+    prev2, prev = None, list(range(len(b) + 1))
+    for i in range(1, len(a) + 1):
+        cur = [i] + [0] * len(b)
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[len(b)]
+
+
+def trigrams(token: str) -> frozenset[str]:
+    padded = f"#{token}#"
+    return frozenset(padded[i:i + 3] for i in range(len(padded) - 2))
+
+
+def _deletes(token: str, depth: int) -> set[str]:
+    found, frontier = {token}, {token}
+    for _ in range(depth):
+        frontier = {w[:i] + w[i + 1:] for w in frontier for i in range(len(w))}
+        found |= frontier
+    return found
+
+
+@dataclass(frozen=True)
+class Entry:
+    doc: int
+    kind: str
+    text: str
+    tokens: tuple[str, ...]
+    weight: float
+
+
+@dataclass
+class Hit:
+    doc: dict
+    score: float | None
+    matched: str | None
+    matched_field: str | None
+
+
+@dataclass
+class SearchIndex:
+    """Built once per catalogue version; `docs` are dicts with slug, name, aliases, old_names, sector, output."""
+
+    docs: list[dict]
+    entries: list[Entry] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.postings: dict[str, list[int]] = {}
+        doc_tokens: list[set[str]] = [set() for _ in self.docs]
+        for d, doc in enumerate(self.docs):
+            texts = [("name", doc["name"])] + [("alias", a) for a in doc.get("aliases") or []]
+            texts += [("old_name", a) for a in doc.get("old_names") or []]
+            texts += [("output", doc.get("output") or ""), ("sector", doc.get("sector") or "")]
+            for kind, text in texts:
+                tokens = entry_tokens(text)
+                if not tokens:
+                    continue
+                self.entries.append(Entry(d, kind, text, tokens, ENTRY_WEIGHTS[kind]))
+                doc_tokens[d].update(tokens)
+        for e, entry in enumerate(self.entries):
+            for t in entry.tokens:
+                self.postings.setdefault(t, []).append(e)
+        df = Counter(t for tokens in doc_tokens for t in tokens)
+        n = len(self.docs)
+        self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
+        self.vocab = sorted(self.postings)
+        self.known = set(self.vocab) | STOPWORDS
+        self.deletes: dict[str, set[str]] = {}
+        self.tri: dict[str, frozenset[str]] = {}
+        self.tri_postings: dict[str, list[str]] = {}
+        for t in self.vocab:
+            if len(t) >= 3:
+                for d in _deletes(t, 2):
+                    self.deletes.setdefault(d, set()).add(t)
+                self.tri[t] = trigrams(t)
+                for g in self.tri[t]:
+                    self.tri_postings.setdefault(g, []).append(t)
+        self.order = sorted(range(n), key=lambda d: (sort_key(self.docs[d]["name"]), self.docs[d]["slug"]))
+        self._term_cache: dict[str, dict[str, float]] = {}
+
+    def search(self, query: str, doc_filter=None) -> list[Hit]:
+        tokens = self._split_compounds(normalize(query)[:MAX_QUERY_TOKENS])
+        plain = drop_stopwords(tokens)
+        wanted = [d for d in range(len(self.docs)) if doc_filter is None or doc_filter(self.docs[d])]
+        if not plain or sum(len(t) for t in plain if t not in STOPWORDS) < 2:
+            keep = set(wanted)
+            return [Hit(self.docs[d], None, None, None) for d in self.order if d in keep]
+        best = self._score(plain)
+        synonym = drop_stopwords(apply_synonyms(tokens))
+        if synonym != plain:
+            for d, (score, entry) in self._score(synonym).items():
+                score *= SYNONYM_VARIANT_FACTOR
+                if d not in best or score > best[d][0]:
+                    best[d] = (score, entry)
+        hits = []
+        for d in wanted:
+            if d in best and round(best[d][0], 4) >= MIN_SCORE:
+                entry = self.entries[best[d][1]]
+                hits.append(Hit(self.docs[d], round(best[d][0], 4), entry.text, entry.kind))
+        hits.sort(key=lambda h: (-h.score, sort_key(h.doc["name"]), h.doc["slug"]))
+        return hits
+
+    def _split_compounds(self, tokens: list[str]) -> list[str]:
+        out = []
+        for t in tokens:
+            if len(t) >= 6 and t not in self.known:
+                for i in range(3, len(t) - 2):
+                    if t[:i] in self.known and t[i:] in self.known:
+                        out.extend([SPELLING.get(t[:i], t[:i]), SPELLING.get(t[i:], t[i:])])
+                        break
+                else:
+                    out.append(t)
+            else:
+                out.append(t)
+        return out
+
+    def term_matches(self, q: str) -> dict[str, float]:
+        cached = self._term_cache.get(q)
+        if cached is not None:
+            return cached
+        out: dict[str, float] = {}
+
+        def offer(t: str, score: float) -> None:
+            if score > out.get(t, 0.0):
+                out[t] = score
+
+        if q in self.postings:
+            out[q] = 1.0
+        if len(q) >= 2:
+            i = bisect.bisect_left(self.vocab, q)
+            while i < len(self.vocab) and self.vocab[i].startswith(q):
+                t = self.vocab[i]
+                if t != q:
+                    offer(t, 0.6 + 0.3 * len(q) / len(t))
+                i += 1
+        if 4 <= len(q) <= MAX_FUZZY_LEN:
+            k = 1 if len(q) <= 7 else 2
+            candidates = set()
+            for d in _deletes(q, k):
+                candidates |= self.deletes.get(d, set())
+            for t in candidates:
+                if t != q and abs(len(t) - len(q)) <= k:
+                    dist = osa_distance(q, t)
+                    if dist <= k:
+                        offer(t, 0.85 if dist == 1 else 0.7)
+        if len(q) >= 5:
+            grams = trigrams(q)
+            shared = Counter(t for g in grams for t in self.tri_postings.get(g, ()))
+            for t, count in shared.items():
+                dice = 2 * count / (len(grams) + len(self.tri[t]))
+                if dice >= 0.5:
+                    offer(t, 0.7 * dice)
+        if len(self._term_cache) > 20000:
+            self._term_cache.clear()
+        self._term_cache[q] = out
+        return out
+
+    def _score(self, terms: list[str]) -> dict[int, tuple[float, int]]:
+        matches = [self.term_matches(q) for q in terms]
+        weights = []
+        for m in matches:
+            if not m:
+                weights.append(math.log(2))
+                continue
+            top = max(m.values())
+            weights.append(max(self.idf[t] for t, s in m.items() if s == top))
+        total = sum(weights)
+        per_term: dict[int, list[float]] = {}
+        per_token: dict[int, dict[str, float]] = {}
+        for i, m in enumerate(matches):
+            for t, s in m.items():
+                for e in self.postings[t]:
+                    row = per_term.get(e)
+                    if row is None:
+                        row = per_term[e] = [0.0] * len(terms)
+                        per_token[e] = {}
+                    if s > row[i]:
+                        row[i] = s
+                    if s > per_token[e].get(t, 0.0):
+                        per_token[e][t] = s
+        top2: dict[int, list] = {}  # doc -> [best score, best entry, second score]
+        for e, row in per_term.items():
+            entry = self.entries[e]
+            qc = sum(w * s for w, s in zip(weights, row, strict=True)) / total
+            fc = sum(per_token[e].values()) / len(entry.tokens)
+            score = entry.weight * qc * (0.7 + 0.3 * fc)
+            slot = top2.get(entry.doc)
+            if slot is None:
+                top2[entry.doc] = [score, e, 0.0]
+            elif score > slot[0] or (score == slot[0] and e < slot[1]):
+                slot[2] = slot[0]
+                slot[0], slot[1] = score, e
+            elif score > slot[2]:
+                slot[2] = score
+        return {d: (best + SECOND_ENTRY_FACTOR * second, e) for d, (best, e, second) in top2.items()}
