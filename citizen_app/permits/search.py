@@ -54,15 +54,16 @@ SPELLING = {
     "caffe": "kafe", "cafes": "kafe", "resto": "restoran", "restaurant": "restoran", "optic": "optik",
     "bilboard": "billboard", "baleho": "baliho", "sertipikat": "sertifikat", "survey": "survei",
     "research": "riset", "doctor": "dokter", "dr": "dokter", "klinic": "klinik", "clinic": "klinik",
-    "hotels": "hotel", "bis": "bus", "shop": "toko",
+    "hotels": "hotel", "bis": "bus", "shop": "toko", "taxi": "taksi",
 }
 
-# Everyday words -> words the catalogue uses. Query side only (variant 2). Keys and values are normalised.
+# Everyday words -> words the catalogue uses (only for words the catalogue lacks, or a word would be pulled away
+# from the permits that do use it). Query side only (variant 2). Keys and values are normalised.
 SYNONYMS = {
     # building (PBG, formerly IMB)
     "rumah": "bangun rumah", "bangun": "bangun rumah", "membangun rumah": "bangun rumah", "ruko": "bangun rumah",
     "renovasi": "renovasi rumah", "rehab rumah": "renovasi rumah", "bedah rumah": "renovasi rumah",
-    "mendirikan rumah": "mendirikan bangunan", "gedung": "bangunan gedung", "tambah lantai": "renovasi rumah",
+    "mendirikan rumah": "mendirikan bangunan", "tambah lantai": "renovasi rumah",
     "layak fungsi": "laik fungsi", "sertifikat layak": "laik fungsi",
     # business (NIB, formerly SIUP/TDP/HO)
     "toko": "izin usaha", "kios": "izin usaha", "warung": "izin usaha", "dagang": "usaha perdagangan",
