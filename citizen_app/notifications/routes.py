@@ -1,7 +1,6 @@
 from flask_smorest import Blueprint
 
 from citizen_app.common.idempotency import idempotent
-from citizen_app.common.schemas import PageArgsSchema
 from citizen_app.identity.permissions import auth_required, current_actor
 from citizen_app.notifications import broadcasts, services, vapid
 from citizen_app.notifications.schemas import (
@@ -11,6 +10,7 @@ from citizen_app.notifications.schemas import (
     InboxArgsSchema,
     InboxPageSchema,
     PreferencesSchema,
+    QueryPageArgsSchema,
     SubscribeSchema,
     SubscriptionSchema,
     UnsubscribeSchema,
@@ -96,7 +96,7 @@ def create_broadcast(data):
 
 @blp.get("/broadcasts")
 @auth_required("city_admin")
-@blp.arguments(PageArgsSchema, location="query")
+@blp.arguments(QueryPageArgsSchema, location="query")
 @blp.response(200, BroadcastPageSchema)
 def list_broadcasts(args):
     return broadcasts.list_broadcasts(current_actor(), args)
