@@ -30,7 +30,7 @@ def shell():
 def asset(path: str):
     if path.startswith("api/"):
         abort(404)
-    if (PWA_DIR / path).is_file() and not path.startswith("."):
+    if (PWA_DIR / path).is_file() and not path.startswith((".", "tools/")):
         return _send(path, 0 if path in ROOT_FILES else 3600)
     if "." in path.rsplit("/", 1)[-1]:
         abort(404)

@@ -90,3 +90,22 @@ async function staleWhileRevalidate(event, req) {
   }
   return fresh;
 }
+
+self.addEventListener('push', (event) => {
+  let data = {};
+  try { data = event.data ? event.data.json() : {}; } catch { data = { title: event.data && event.data.text() }; }
+  event.waitUntil(self.registration.showNotification(data.title || '', {
+    body: data.body || '', icon: '/icons/icon-192.png', badge: '/icons/icon-192.png', data: { url: data.url || '/' },
+    tag: data.tag, requireInteraction: data.urgency === 'high',
+  }));
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  const url = new URL((event.notification.data && event.notification.data.url) || '/', location.origin).href;
+  event.waitUntil((async () => {
+    const wins = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+    for (const w of wins) { if ('focus' in w) { await w.navigate(url).catch(() => null); return w.focus(); } }
+    return self.clients.openWindow(url);
+  })());
+});

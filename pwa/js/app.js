@@ -24,6 +24,8 @@ const ROUTES = [
   ['brigade/:id', S('brigade'), 'renderStatus', ['resident']],
   ['parking', S('parking'), 'renderParking', ['resident']],
   ['parking/:id', S('parking'), 'renderSession', ['resident']],
+  ['parking/zone/:code', S('parking'), 'renderZone', ['resident']],
+  ['parking/receipt/:code', S('parking'), 'renderReceiptLink', null],
   ['wallet', S('parking'), 'renderWallet', ['resident']],
   ['inbox', S('inbox'), 'renderInbox', []],
   ['inbox/settings', S('inbox'), 'renderSettings', []],

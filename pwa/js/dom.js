@@ -1,4 +1,4 @@
-// Tiny DOM helpers: elements are built with text nodes, never innerHTML, so server data can't inject markup.
+// Tiny DOM helpers: elements are built from text nodes, never parsed from strings, so server data cannot inject markup.
 import { t } from './i18n.js';
 
 export function h(tag, attrs, ...children) {

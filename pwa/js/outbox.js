@@ -35,8 +35,8 @@ export function onChange(fn) { listeners.add(fn); return () => listeners.delete(
 const changed = () => listeners.forEach((fn) => fn());
 
 // kind: 'letter' | 'brigade'; files: Blobs to upload as attachments after the request exists.
-export async function enqueue(kind, path, body, files = []) {
-  const item = { key: crypto.randomUUID(), kind, path, body, files, user: auth.user.id, created: Date.now(), result: null };
+export async function enqueue(kind, path, body, files = [], meta = {}) {
+  const item = { key: crypto.randomUUID(), kind, path, body, files, meta, user: auth.user.id, created: Date.now(), result: null };
   await tx('readwrite', (s) => s.put(item));
   changed();
   return item;

@@ -18,7 +18,8 @@ def draw(size: int, safe: float) -> Image.Image:
     x0 = (size - mark) / 2
     y0 = (size - mark) / 2
     # A house (the kelurahan office) with a gold door: the city serving its residents.
-    roof = [(x0 + mark * 0.5, y0 + mark * 0.12), (x0 + mark * 0.92, y0 + mark * 0.48), (x0 + mark * 0.08, y0 + mark * 0.48)]
+    roof = [(x0 + mark * 0.5, y0 + mark * 0.12), (x0 + mark * 0.92, y0 + mark * 0.48),
+            (x0 + mark * 0.08, y0 + mark * 0.48)]
     d.polygon(roof, fill=WHITE)
     d.rectangle([x0 + mark * 0.2, y0 + mark * 0.46, x0 + mark * 0.8, y0 + mark * 0.88], fill=WHITE)
     d.rectangle([x0 + mark * 0.42, y0 + mark * 0.6, x0 + mark * 0.58, y0 + mark * 0.88], fill=GOLD)

@@ -1,0 +1,92 @@
+"""Checks on the PWA files that need no browser: translations complete, no inline code or styles, the budget."""
+
+import gzip
+import importlib.util
+import json
+import re
+from pathlib import Path
+
+from citizen_app.brigade.models import CALL_STATUSES, PRIORITIES
+from citizen_app.identity.models import ROLES
+from citizen_app.parking.models import PAYMENT_METHODS, SESSION_STATUSES, VEHICLE_CLASSES
+
+PWA = Path(__file__).resolve().parents[2] / "pwa"
+_spec = importlib.util.spec_from_file_location("check_i18n", PWA / "tools" / "check_i18n.py")
+check_i18n = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(check_i18n)
+LANGS = {lang: json.loads((PWA / "i18n" / f"{lang}.json").read_text(encoding="utf-8")) for lang in ("id", "en")}
+DOC_STATUSES = ("submitted", "in_review", "needs_revision", "approved", "signed", "collected", "rejected", "cancelled")
+
+
+def test_every_key_the_code_uses_is_translated_in_both_languages():
+    assert check_i18n.missing() == {"id": [], "en": []}
+    assert LANGS["id"].keys() == LANGS["en"].keys()
+    assert all(v.strip() for lang in LANGS.values() for v in lang.values())
+
+
+def test_status_values_from_the_contract_have_labels():
+    families = {"docstatus": DOC_STATUSES, "callstatus": CALL_STATUSES, "priority": PRIORITIES,
+                "vehicle": VEHICLE_CLASSES, "parkstatus": SESSION_STATUSES, "method": PAYMENT_METHODS,
+                "role": ROLES, "verify.result": ("valid", "revoked", "expired", "invalid"),
+                "paystatus": ("pending", "paid", "failed", "expired"), "home.lead": ROLES[1:] + ("guest",)}
+    for family, values in families.items():
+        for value in values:
+            if family == "home.lead" and value == "resident":
+                continue
+            assert f"{family}.{value}" in LANGS["id"], f"{family}.{value}"
+
+
+def test_no_inline_script_or_style_and_no_text_in_markup():
+    html = (PWA / "index.html").read_text(encoding="utf-8")
+    assert "style=" not in html and "<style" not in html
+    assert re.findall(r"<script(?![^>]*\bsrc=)", html) == []
+    # Visible text comes from the translation files: every element's text in the markup is empty.
+    body = html.split("<body>", 1)[1]
+    assert re.findall(r">\s*([^<\s][^<]*)<", body) == []
+    for path in (PWA / "js").rglob("*.js"):
+        code = path.read_text(encoding="utf-8")
+        assert "innerHTML" not in code and "eval(" not in code and "new Function" not in code, path
+        assert ".style." not in code and "setAttribute('style'" not in code, path
+
+
+def _first_screen_files() -> list[Path]:
+    files = [PWA / "index.html", PWA / "css" / "app.css", PWA / "i18n" / "id.json"]
+    todo = [PWA / "js" / "app.js"]
+    while todo:
+        path = todo.pop()
+        if path in files:
+            continue
+        files.append(path)
+        for spec in re.findall(r"^import [^;]*? from '([^']+)';", path.read_text(encoding="utf-8"), re.M):
+            todo.append((path.parent / spec).resolve())
+    return files
+
+
+def first_screen_bytes() -> dict:
+    files = _first_screen_files()
+    raw = sum(p.stat().st_size for p in files)
+    compressed = sum(len(gzip.compress(p.read_bytes(), 9)) for p in files)
+    return {"files": len(files), "raw_bytes": raw, "gzip_bytes": compressed}
+
+
+def test_first_screen_fits_the_100_kib_budget():
+    sizes = first_screen_bytes()
+    assert sizes["files"] >= 7  # the shell, css, translations and the static import graph
+    assert sizes["gzip_bytes"] <= 100 * 1024, sizes
+
+
+def test_manifest_is_installable():
+    manifest = json.loads((PWA / "manifest.webmanifest").read_text(encoding="utf-8"))
+    sizes = {(i["sizes"], i.get("purpose", "any")) for i in manifest["icons"]}
+    assert {("192x192", "any"), ("512x512", "any"), ("512x512", "maskable")} <= sizes
+    assert manifest["display"] == "standalone" and manifest["start_url"].startswith("/")
+    for icon in manifest["icons"]:
+        assert (PWA / icon["src"].lstrip("/")).is_file()
+
+
+def test_service_worker_precaches_every_screen():
+    sw = (PWA / "sw.js").read_text(encoding="utf-8")
+    for path in (PWA / "js").rglob("*.js"):
+        rel = "/" + path.relative_to(PWA).as_posix()
+        name = path.stem
+        assert rel in sw or (path.parent.name == "screens" and f"'{name}'" in sw), rel
