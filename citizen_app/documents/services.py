@@ -1,0 +1,280 @@
+"""Letter requests: the catalogue, requesting at any kelurahan, and the review state machine (API.md, Documents)."""
+
+import secrets
+from datetime import date
+
+from sqlalchemy import select
+
+from citizen_app.audit.services import record
+from citizen_app.cities.services import current_city_code
+from citizen_app.common.pagination import paginate
+from citizen_app.common.time import utcnow
+from citizen_app.documents import messages  # noqa: F401 - registers the Bahasa Indonesia messages
+from citizen_app.documents.models import OPEN_STATUSES, LetterRequest, LetterType, RequestEvent
+from citizen_app.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
+from citizen_app.extensions import db
+from citizen_app.i18n import translate
+from citizen_app.identity.models import User
+from citizen_app.identity.vault import decrypt_nik
+from citizen_app.notifications.events import notify
+from citizen_app.regions.models import Kelurahan
+
+STRING_MAX, TEXT_MAX = 200, 2000
+TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
+
+# action -> (statuses it may start from, status it leads to, who may do it)
+TRANSITIONS = {
+    "review": (("submitted",), "in_review", ("clerk",)),
+    "request_revision": (("in_review",), "needs_revision", ("clerk",)),
+    "resubmit": (("needs_revision",), "submitted", ("owner",)),
+    "approve": (("in_review",), "approved", ("clerk",)),
+    # A lurah may also turn down what a clerk approved instead of leaving it unsigned.
+    "reject": (("submitted", "in_review", "needs_revision", "approved"), "rejected", ("clerk", "lurah")),
+    "sign": (("approved",), "signed", ("lurah",)),
+    "mark_collected": (("signed",), "collected", ("clerk",)),
+    "cancel": (OPEN_STATUSES, "cancelled", ("owner",)),
+    "revoke": (("signed", "collected"), None, ("lurah",)),  # the letter is revoked; the request keeps its status
+}
+NOTE_REQUIRED = {"request_revision", "reject", "revoke"}
+NOTIFY = {
+    "review": ("document.reviewed", "Permohonan sedang diperiksa",
+               "Permohonan {type} ({tracking}) sedang diperiksa petugas Kelurahan {kelurahan}."),
+    "request_revision": ("document.revision_requested", "Permohonan perlu diperbaiki",
+                         "Permohonan {type} ({tracking}) perlu diperbaiki. Catatan petugas: {note}"),
+    "approve": ("document.approved", "Permohonan disetujui",
+                "Permohonan {type} ({tracking}) disetujui dan menunggu tanda tangan Lurah."),
+    "sign": ("document.signed", "Surat sudah ditandatangani",
+             "{type} nomor {number} sudah ditandatangani. Unduh PDF-nya atau ambil di Kelurahan {kelurahan}."),
+    "reject": ("document.rejected", "Permohonan ditolak", "Permohonan {type} ({tracking}) ditolak. Alasan: {note}"),
+    "revoke": ("document.revoked", "Surat dicabut", "{type} nomor {number} dicabut. Alasan: {note}"),
+}
+
+
+def catalogue_query():
+    return (select(LetterType).where(LetterType.city_code == current_city_code(), LetterType.active.is_(True))
+            .order_by(LetterType.position, LetterType.code))
+
+
+def _letter_type(code: str) -> LetterType:
+    found = db.session.scalar(select(LetterType).where(
+        LetterType.city_code == current_city_code(), LetterType.code == code, LetterType.active.is_(True)))
+    if found is None:
+        raise field_error("type_code", "Unknown letter type.")
+    return found
+
+
+def validate_fields(letter_type: LetterType, values: dict) -> dict:
+    """The type's own fields, checked against its definition in the city pack."""
+    errors, clean = {}, {}
+    known = {f["name"]: f for f in letter_type.fields}
+    for name in values:
+        if name not in known:
+            errors[name] = [translate("Unknown field.")]
+    for name, spec in known.items():
+        value = values.get(name)
+        if value is None or (isinstance(value, str) and not value.strip()):
+            if spec["required"]:
+                errors[name] = [translate("Missing data for required field.")]
+            continue
+        problem, value = _check_value(spec["type"], value)
+        if problem:
+            errors[name] = [translate(problem)]
+        else:
+            clean[name] = value
+    if errors:
+        raise ValidationFailed({"fields": errors})
+    return clean
+
+
+def _check_value(kind: str, value):
+    if kind in ("string", "text"):
+        limit = STRING_MAX if kind == "string" else TEXT_MAX
+        if not isinstance(value, str):
+            return "Not a valid string.", None
+        value = value.strip()
+        if len(value) > limit:
+            return f"Longer than maximum length {limit}.", None
+        return None, value
+    if kind == "integer":
+        if isinstance(value, bool) or not isinstance(value, int):
+            return "Not a valid integer.", None
+        if not 0 <= value <= 10**12:
+            return f"Must be greater than or equal to 0 and less than or equal to {10**12}.", None
+        return None, value
+    if kind == "date":
+        if not isinstance(value, str) or len(value) != 10:
+            return "Not a valid date.", None
+        try:
+            return None, date.fromisoformat(value).isoformat()
+        except ValueError:
+            return "Not a valid date.", None
+    return "Invalid value.", None
+
+
+def identity_snapshot(user: User) -> dict:
+    """The identity block printed on the letter, as the profile says now (the NIK stays encrypted)."""
+    kelurahan = db.session.get(Kelurahan, user.kelurahan_code) if user.kelurahan_code else None
+    return {
+        "full_name": user.full_name,
+        "nik_encrypted": user.nik_encrypted,
+        "nik_masked": user.nik_masked,
+        "birth_place": user.birth_place,
+        "birth_date": user.birth_date.isoformat() if user.birth_date else None,
+        "gender": user.gender,
+        "religion": user.religion,
+        "marital_status": user.marital_status,
+        "occupation": user.occupation,
+        "nationality": user.nationality or "WNI",
+        "address": user.address,
+        "rt": user.rt,
+        "rw": user.rw,
+        "kelurahan_code": user.kelurahan_code,
+        "kelurahan": kelurahan.name if kelurahan else None,
+        "kecamatan": kelurahan.kecamatan.name if kelurahan else None,
+    }
+
+
+def identity_plain(snapshot: dict) -> dict:
+    """The snapshot with the NIK in clear: for the owner, the serving staff and the printed letter only."""
+    plain = {k: v for k, v in snapshot.items() if k not in ("nik_encrypted", "nik_masked")}
+    plain["nik"] = decrypt_nik(snapshot["nik_encrypted"]) if snapshot.get("nik_encrypted") else None
+    return plain
+
+
+def _service_kelurahan(code: str) -> Kelurahan:
+    kelurahan = db.session.get(Kelurahan, code)
+    if kelurahan is None or kelurahan.city_code != current_city_code():
+        raise field_error("service_kelurahan_code", "Unknown kelurahan.")
+    return kelurahan
+
+
+def _tracking_code() -> str:
+    return "SK-" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+
+
+def create_request(actor: User, data: dict) -> LetterRequest:
+    letter_type = _letter_type(data["type_code"])
+    kelurahan = _service_kelurahan(data["service_kelurahan_code"])
+    if not letter_type.any_kelurahan and kelurahan.code != actor.kelurahan_code:
+        raise field_error("service_kelurahan_code", "This letter can only be requested at your home kelurahan.")
+    fields = validate_fields(letter_type, data.get("fields") or {})
+    req = LetterRequest(
+        tracking_code=_tracking_code(), resident_id=actor.id, letter_type_id=letter_type.id,
+        type_code=letter_type.code, home_kelurahan_code=actor.kelurahan_code,
+        service_kelurahan_code=kelurahan.code, purpose=data["purpose"].strip(), fields=fields,
+        identity=identity_snapshot(actor), status="submitted",
+    )
+    db.session.add(req)
+    db.session.flush()
+    _log(actor, req, "submit", None, "submitted", None)
+    db.session.commit()
+    return with_identity(actor, req)
+
+
+def list_requests(actor: User, status: str | None, page: int, per_page: int) -> dict:
+    query = select(LetterRequest).order_by(LetterRequest.id.desc())
+    if actor.role == "resident":
+        query = query.where(LetterRequest.resident_id == actor.id)
+    elif actor.role in ("clerk", "lurah"):
+        query = query.where(LetterRequest.service_kelurahan_code == actor.kelurahan_code)
+    elif actor.role != "city_admin":
+        raise Forbidden()
+    if status:
+        query = query.where(LetterRequest.status == status)
+    return paginate(query, page, per_page)
+
+
+def get_request(actor: User, request_id: int) -> LetterRequest:
+    req = db.session.get(LetterRequest, request_id)
+    if req is None:
+        raise NotFound()
+    ensure_can_see(actor, req)
+    return req
+
+
+def request_detail(actor: User, request_id: int) -> LetterRequest:
+    return with_identity(actor, get_request(actor, request_id))
+
+
+def with_identity(actor: User, req: LetterRequest) -> LetterRequest:
+    """Attach the identity block as this actor may see it (a city admin gets the masked NIK)."""
+    if actor.role == "city_admin":
+        req.identity_view = {k: v for k, v in req.identity.items() if k != "nik_encrypted"}
+    else:
+        req.identity_view = identity_plain(req.identity)
+    return req
+
+
+def ensure_can_see(actor: User, req: LetterRequest) -> None:
+    """Owner, staff of the serving (= issuing) kelurahan, or a city admin. Another resident's request is 404."""
+    if actor.role == "resident":
+        if req.resident_id != actor.id:
+            raise NotFound()
+    elif actor.role == "city_admin":
+        return
+    elif actor.role not in ("clerk", "lurah") or actor.kelurahan_code != req.service_kelurahan_code:
+        raise Forbidden()
+
+
+def perform_action(actor: User, request_id: int, data: dict, *, keys_dir: str, base_url: str) -> LetterRequest:
+    from citizen_app.documents import issuing
+
+    action = data["action"]
+    req = db.session.get(LetterRequest, request_id)
+    if req is None or (actor.role == "resident" and req.resident_id != actor.id):
+        raise NotFound()
+    sources, target, who = TRANSITIONS[action]
+    if actor.role == "resident" or "owner" in who:
+        if "owner" not in who or req.resident_id != actor.id:
+            raise Forbidden()
+    elif actor.role not in who or actor.kelurahan_code != req.service_kelurahan_code:
+        raise Forbidden()
+    if req.status not in sources or (action == "revoke" and req.letter.revoked_at is not None):
+        raise Conflict("Action {action} is not allowed while the request is {current}.", action=action,
+                       current=req.status)
+    note = (data.get("note") or "").strip() or None
+    if action in NOTE_REQUIRED and not note:
+        raise field_error("note", "A note is required for this action.")
+    if action != "resubmit" and ({"fields", "purpose"} & data.keys()):
+        raise field_error("fields", "Only a resubmission can change the fields or the purpose.")
+    previous = req.status
+    if action == "sign":
+        issuing.sign(actor, req, keys_dir=keys_dir, base_url=base_url)
+    elif action == "revoke":
+        issuing.revoke(actor, req, note)
+    else:
+        if action == "resubmit":
+            _apply_resubmission(actor, req, data)
+        req.status = target
+    _log(actor, req, action, previous, req.status, note)
+    if action in NOTIFY:
+        _notify_resident(req, action, note)
+    db.session.commit()
+    return with_identity(actor, req)
+
+
+def _apply_resubmission(actor: User, req: LetterRequest, data: dict) -> None:
+    if "fields" in data:
+        req.fields = validate_fields(req.letter_type, data["fields"] or {})
+    if "purpose" in data:
+        req.purpose = data["purpose"].strip()
+    # The usual fix is in the profile (a wrong birth place, an old address): take it again.
+    req.identity = identity_snapshot(actor)
+
+
+def _log(actor: User, req: LetterRequest, action: str, from_status: str | None, to_status: str,
+         note: str | None) -> None:
+    db.session.add(RequestEvent(request_id=req.id, action=action, from_status=from_status, to_status=to_status,
+                                actor_id=actor.id, actor_role=actor.role, actor_name=actor.full_name, note=note,
+                                created_at=utcnow()))
+    record(actor.id, f"document_request.{action}", "letter_request", req.id, from_status=from_status,
+           to_status=to_status, note=note)
+
+
+def _notify_resident(req: LetterRequest, action: str, note: str | None) -> None:
+    event, title, body = NOTIFY[action]
+    kelurahan = db.session.get(Kelurahan, req.service_kelurahan_code)
+    text = body.format(type=req.letter_type.name, tracking=req.tracking_code, kelurahan=kelurahan.name,
+                       note=note or "-", number=req.letter.number if req.letter else "")
+    notify([req.resident_id], event, title, text, url=f"/#/letters/{req.id}",
+           data={"request_id": req.id, "status": req.status})
