@@ -76,7 +76,8 @@ def revenue(args: dict) -> dict:
 def _totals(rows: list[dict], key: str) -> list[dict]:
     out: dict = {}
     for row in rows:
-        item = out.setdefault(row[key], {key: row[key], "payments": 0, "amount": 0})
+        value = row[key].isoformat() if isinstance(row[key], date) else row[key]
+        item = out.setdefault(value, {key: value, "payments": 0, "amount": 0})
         item["payments"] += row["payments"]
         item["amount"] += row["amount"]
     return list(out.values())
