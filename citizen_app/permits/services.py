@@ -37,7 +37,8 @@ register_messages({
 
 
 def is_admin(actor: User | None) -> bool:
-    return actor is not None and actor.role in ADMIN_ROLES
+    # With optional auth and no token, current_actor() is a proxy to None, not None itself.
+    return getattr(actor, "role", None) in ADMIN_ROLES
 
 
 def search_permits(q: str, sector: str | None, page: int, per_page: int) -> dict:
