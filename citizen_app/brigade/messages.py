@@ -9,14 +9,14 @@ register_messages({
     "Only the dispatcher can do this.": "Hanya petugas dispatcher yang dapat melakukan ini.",
     "Only the dispatcher or a medic of the assigned team can do this.":
         "Hanya dispatcher atau petugas medis dari tim yang ditugaskan yang dapat melakukan ini.",
-    "The call is {status}; {action} is not possible now.":
-        "Status panggilan {status}; tindakan {action} tidak dapat dilakukan sekarang.",
+    "The call is {state}; {action} is not possible now.":
+        "Status panggilan {state}; tindakan {action} tidak dapat dilakukan sekarang.",
     "You can cancel your call only before a team is dispatched.":
         "Anda hanya dapat membatalkan panggilan sebelum tim diberangkatkan.",
     "Required for this action.": "Wajib diisi untuk tindakan ini.",
     "Unknown team.": "Tim tidak dikenal.",
     "Unknown call.": "Panggilan tidak dikenal.",
-    "The team is {status}, not available.": "Tim sedang {status}, tidak tersedia.",
+    "The team is {state}, not available.": "Tim sedang {state}, tidak tersedia.",
     "The team is already on call {call_id}.": "Tim sedang menangani panggilan {call_id}.",
     "A call cannot be merged into itself.": "Panggilan tidak dapat digabung dengan dirinya sendiri.",
     "The other call was cancelled; merge into an open call.":

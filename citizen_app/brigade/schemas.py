@@ -2,7 +2,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from citizen_app.brigade.models import CALL_STATUSES, CATEGORIES, OUTCOMES, PRIORITIES, TEAM_STATUSES
-from citizen_app.common.schemas import Int, PageArgsSchema, StrictSchema
+from citizen_app.common.schemas import Int, StrictSchema
 
 ACTIONS = ("triage", "assign", "en_route", "on_scene", "transport", "complete", "resolve_by_phone", "cancel",
            "merge", "keep")
@@ -33,19 +33,26 @@ class BrigadeCallActionSchema(StrictSchema):
 
 
 _ONE_STATUS = "|".join(CALL_STATUSES)
+# Query strings arrive as text, which the strict Int refuses, so query arguments use the plain Integer (a query
+# string can't carry a float that would be truncated).
+class BrigadePageArgs(StrictSchema):
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
+
+
 STATUS_FILTER = validate.Regexp(
     rf"^(all|active|({_ONE_STATUS})(,({_ONE_STATUS}))*)$",
     error="Use all, active, or statuses separated by commas.",
 )
 
 
-class BrigadeCallListArgs(PageArgsSchema):
+class BrigadeCallListArgs(BrigadePageArgs):
     status = fields.String(validate=STATUS_FILTER, metadata={
         "description": "active (default for staff), all (default for residents), or statuses separated by commas"})
 
 
 class BrigadeSuggestedTeamsArgs(StrictSchema):
-    limit = Int(load_default=10, validate=validate.Range(min=1, max=100))
+    limit = fields.Integer(load_default=10, validate=validate.Range(min=1, max=100))
 
 
 class BrigadeTeamRefSchema(ma.Schema):
@@ -165,5 +172,5 @@ class BrigadeStatsSchema(ma.Schema):
     items = fields.List(fields.Nested(BrigadeStatsRowSchema), required=True)
 
 
-class BrigadeTeamListArgs(PageArgsSchema):
+class BrigadeTeamListArgs(BrigadePageArgs):
     status = fields.String(validate=validate.OneOf(TEAM_STATUSES))

@@ -71,7 +71,7 @@ def _assignable_team(team_id: int) -> BrigadeTeam:
     if team is None:
         raise field_error("team_id", "Unknown team.")
     if team.status != "available":
-        raise Conflict("The team is {status}, not available.", status=team.status)
+        raise Conflict("The team is {state}, not available.", state=team.status)
     busy = db.session.scalar(
         select(BrigadeCall.id).where(BrigadeCall.team_id == team.id, BrigadeCall.status.in_(TEAM_BOUND_STATUSES))
     )
@@ -101,7 +101,7 @@ def apply_action(actor: User, call_id: int, data: dict) -> BrigadeCall:
     _require_fields(actor, action, data)
     allowed, new_status, stamp = RULES[action]
     if call.status not in allowed:
-        raise Conflict("The call is {status}; {action} is not possible now.", status=call.status, action=action)
+        raise Conflict("The call is {state}; {action} is not possible now.", state=call.status, action=action)
     if action == "keep" and call.possible_duplicate_of is None:
         raise Conflict("This call is not flagged as a possible duplicate.")
     team = _assignable_team(data["team_id"]) if action == "assign" else call.team
