@@ -40,7 +40,8 @@ def percentile_parts(value, partition_by: list, p: float):
     rank = func.row_number().over(partition_by=partition_by, order_by=value) - 1
     n = func.count(value).over(partition_by=partition_by)
     position = (n - 1) * p
-    lower = cast(position, Integer)
+    # PostgreSQL's CAST rounds (3.6 → 4) where SQLite's truncates; floor() is the intent on both.
+    lower = cast(func.floor(position), Integer) if _dialect() == "postgresql" else cast(position, Integer)
     return rank, lower, position
 
 
