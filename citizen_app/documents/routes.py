@@ -10,12 +10,12 @@ from citizen_app.documents.schemas import (
     CatalogueArgsSchema,
     CreateRequestSchema,
     LetterTypePageSchema,
+    LetterVerificationSchema,
     RequestDetailSchema,
     RequestListArgsSchema,
     RequestPageSchema,
     RevocationListSchema,
     TrustListSchema,
-    LetterVerificationSchema,
     VerifyLetterSchema,
 )
 from citizen_app.identity.permissions import auth_required, current_actor

@@ -8,6 +8,7 @@ import hashlib
 import json
 import os
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -206,10 +207,10 @@ def decode(token: bytes) -> Sign1:
         if not isinstance(outer, cbor2.CBORTag) or outer.tag != COSE_SIGN1_TAG:
             raise InvalidToken("not a tagged COSE_Sign1")
         items = outer.value
-        if not isinstance(items, list) or len(items) != 4:
+        if not isinstance(items, list | tuple) or len(items) != 4:  # cbor2 gives tuples inside tags
             raise InvalidToken("COSE_Sign1 needs four items")
         protected, unprotected, payload, signature = items
-        if not (isinstance(protected, bytes) and isinstance(unprotected, dict) and isinstance(payload, bytes)
+        if not (isinstance(protected, bytes) and isinstance(unprotected, Mapping) and isinstance(payload, bytes)
                 and isinstance(signature, bytes) and len(signature) == 64):
             raise InvalidToken("bad COSE_Sign1 items")
         header = cbor2.loads(protected)
