@@ -35,15 +35,14 @@ export function field(labelKey, control, hintKey) {
 export function showErrors(form, error) {
   form.querySelectorAll('.field-error').forEach((p) => { p.textContent = ''; });
   form.querySelectorAll('[aria-invalid]').forEach((c) => c.removeAttribute('aria-invalid'));
-  let first = null;
   for (const [name, msgs] of Object.entries((error && error.errors) || {})) {
     const control = form.querySelector(`[name="${CSS.escape(name)}"]`);
     if (!control) continue;
     control.setAttribute('aria-invalid', 'true');
     const slot = form.querySelector(`#${CSS.escape(control.id)}-err`);
     if (slot) slot.textContent = [].concat(msgs).join(' ');
-    first = first || control;
   }
+  const first = form.querySelector('[aria-invalid=true]');
   if (first) first.focus();
   const banner = form.querySelector('.form-error');
   if (banner) banner.textContent = error ? error.message || t('error.generic') : '';

@@ -1,6 +1,7 @@
 """Browser fixtures: the app served on a free local port in a thread, one headless Chromium per session,
 a fresh 360×640 context per test (so service workers and storage never leak between tests)."""
 
+import logging
 import os
 import threading
 from pathlib import Path
@@ -25,6 +26,7 @@ def pytest_collection_modifyitems(items):
 
 @pytest.fixture(scope="session")
 def live_server(app):
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -72,8 +74,9 @@ def sign_in(page, username: str, password: str) -> None:
     page.get_by_label("NIK, nomor HP atau nama pengguna").fill(username)
     page.get_by_label("Kata sandi").fill(password)
     page.get_by_role("button", name="Masuk").click()
-    page.wait_for_function("JSON.parse(localStorage.getItem('session') || 'null') !== null")
+    page.wait_for_function("() => JSON.parse(localStorage.getItem('session') || 'null') !== null")
 
 
 def wait_for_service_worker(page) -> None:
-    page.wait_for_function("navigator.serviceWorker && navigator.serviceWorker.controller !== null", timeout=15000)
+    page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
+                           timeout=15000)

@@ -1,12 +1,8 @@
-import gzip
-import json
-import re
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PASSWORD
-from tests.pwa.conftest import shot, sign_in, wait_for_service_worker
+from tests.pwa.conftest import shot
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 

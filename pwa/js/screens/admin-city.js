@@ -65,7 +65,7 @@ async function deposits() {
   box.append(list);
   const load = async () => {
     try {
-      const page = await get('/parking/deposits?status=recorded&per_page=50');
+      const page = await get('/parking/deposits?status=recorded');
       list.replaceChildren(...page.items.map((d) => h('li', {}, h('div', { class: 'item' },
         h('span', { class: 'title' }, `${rupiah(d.amount)} · ${d.attendant || d.attendant_id}`), h('span', { class: 'meta' }, fmtDate(d.deposited_on || d.created_at, false)),
         h('button', { type: 'button', class: 'btn', onclick: async () => { try { await post(`/parking/deposits/${d.id}/confirm`); load(); } catch (e) { toast(e.message); } } }, t('admin.confirm'))))));

@@ -7,7 +7,7 @@ const TEXT = ['name', 'sector', 'authority', 'channel', 'output', 'validity', 'f
 
 export async function renderList(el) {
   el.append(h('h1', { tabindex: '-1' }, t('permit_admin.title')), h('p', {}, h('a', { class: 'btn primary', href: '#/admin/permits/new' }, t('permit_admin.new'))), spinner());
-  const res = await get('/permits?per_page=100');
+  const res = await get('/permits');
   el.querySelector('.loading').remove();
   el.append(h('ul', { class: 'list' }, res.items.map((p) => h('li', {}, h('a', { href: `#/admin/permits/${encodeURIComponent(p.slug)}` },
     h('span', { class: 'title' }, p.name), h('span', { class: 'meta' }, p.sector || ''))))));

@@ -84,12 +84,11 @@ export async function renderSignup(el) {
 }
 
 export async function loadKelurahan() {
-  let page = 1;
-  let items = [];
-  for (;;) {
-    const res = await get(`/regions/kelurahan?per_page=100&page=${page}`, { anonymous: true });
+  let res = await get('/regions/kelurahan', { anonymous: true });
+  let items = res.items;
+  for (let page = 2; items.length < res.total && res.items.length; page++) {
+    res = await get(`/regions/kelurahan?page=${page}`, { anonymous: true });
     items = items.concat(res.items);
-    if (items.length >= res.total || !res.items.length) return items;
-    page += 1;
   }
+  return items;
 }

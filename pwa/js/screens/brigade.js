@@ -21,7 +21,7 @@ export async function renderCall(el) {
       h('h2', {}, t('brigade.pending_title')), h('p', {}, t('brigade.pending_body'))));
   }
   try {
-    const mine = await get('/brigade/calls?status=active&per_page=5');
+    const mine = await get('/brigade/calls?status=active');
     const active = mine.items.filter((c) => ACTIVE.includes(c.status));
     if (active.length) {
       el.append(h('p', {}, h('a', { class: 'btn primary', href: `#/brigade/${active[0].id}` }, t('brigade.see_active'))));

@@ -10,7 +10,7 @@ export async function renderBoard(el) {
   let timer;
   const draw = async () => {
     try {
-      const page = await get('/brigade/calls?status=active&per_page=100');
+      const page = await get('/brigade/calls?status=active');
       list.replaceChildren(...page.items.map((c) => h('li', {}, h('a', { href: `#/dispatch/${c.id}` },
         h('span', { class: 'title' }, c.priority ? badge('priority', c.priority) : badge('priority', 'none'), ' ', c.category, ' · ', c.patient_name, ` (${c.patient_age})`),
         h('span', { class: 'meta' }, badge('callstatus', c.status), ' ', c.address, ' · ', fmtDate(c.created_at)),

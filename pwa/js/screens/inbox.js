@@ -4,7 +4,7 @@ import { t } from '../i18n.js';
 
 export async function renderInbox(el) {
   el.append(h('h1', { tabindex: '-1' }, t('inbox.title')), spinner());
-  const page = await get('/notifications?per_page=50');
+  const page = await get('/notifications');
   el.querySelector('.loading').remove();
   const readAll = h('button', { type: 'button', class: 'btn' }, t('inbox.read_all'));
   readAll.addEventListener('click', async () => { await post('/notifications/read-all'); el.replaceChildren(); renderInbox(el); });

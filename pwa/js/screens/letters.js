@@ -16,7 +16,7 @@ export async function renderList(el) {
     h('div', { class: 'item' }, h('span', { class: 'title' }, item.meta.title || item.body.type_code),
       h('span', { class: 'meta' }, badge('outbox', 'pending'), ' ', fmtDate(new Date(item.created).toISOString()))))));
   try {
-    const page = await get('/documents/requests?per_page=50');
+    const page = await get('/documents/requests');
     list.append(...page.items.map((r) => h('li', {}, h('a', { href: `#/letters/${r.id}` },
       h('span', { class: 'title' }, r.type_name || r.type_code),
       h('span', { class: 'meta' }, badge('docstatus', r.status), ' ', r.tracking_code || '', ' · ', fmtDate(r.created_at))))));

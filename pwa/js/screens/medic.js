@@ -16,7 +16,7 @@ export async function renderMedic(el) {
   if (navigator.geolocation && teamId) watch = navigator.geolocation.watchPosition(sendPosition, () => {}, { enableHighAccuracy: true, maximumAge: 30000 });
   const draw = async () => {
     let page;
-    try { page = await get('/brigade/calls?status=active&per_page=5'); } catch (e) { toast(e.message); timer = setTimeout(draw, 10000); return; }
+    try { page = await get('/brigade/calls?status=active'); } catch (e) { toast(e.message); timer = setTimeout(draw, 10000); return; }
     const c = page.items[0];
     el.replaceChildren(h('h1', { tabindex: '-1' }, t('medic.title')));
     if (!c) {

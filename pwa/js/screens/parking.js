@@ -9,7 +9,7 @@ const CLASSES = ['motorcycle', 'car', 'six_wheel', 'heavy'];
 export async function renderParking(el, params = {}) {
   el.append(h('h1', { tabindex: '-1' }, t('parking.title')), spinner());
   const [zones, active] = await Promise.all([get('/parking/zones', { anonymous: true }),
-    get('/parking/sessions?status=active&per_page=20').catch(() => ({ items: [] }))]);
+    get('/parking/sessions?status=active').catch(() => ({ items: [] }))]);
   const zoneList = Array.isArray(zones) ? zones : zones.items;
   el.querySelector('.loading').remove();
   if (active.items.length) {
@@ -118,7 +118,7 @@ export async function renderSession(el, { id }) {
 
 export async function renderWallet(el) {
   el.append(h('h1', { tabindex: '-1' }, t('parking.wallet')), spinner());
-  const w = await get('/wallet?per_page=30');
+  const w = await get('/wallet');
   el.querySelector('.loading').remove();
   const amount = select('amount', [10000, 20000, 50000, 100000].map((a) => [String(a), rupiah(a)]));
   const form = h('form', { class: 'card', novalidate: true }, field('parking.topup_amount', amount),

@@ -18,7 +18,7 @@ export async function renderQueue(el) {
     h('nav', { class: 'actions', 'aria-label': t('queue.filter') }, FILTERS[role].map((s) => h('a', {
       class: `btn${s === wanted ? ' primary' : ''}`, href: `#/queue?status=${s}`, 'aria-current': s === wanted ? 'page' : null,
     }, t(`docstatus.${s}`)))), spinner());
-  const page = await get(`/documents/requests?status=${encodeURIComponent(wanted)}&per_page=100`);
+  const page = await get(`/documents/requests?status=${encodeURIComponent(wanted)}`);
   el.querySelector('.loading').remove();
   const list = h('ul', { class: 'list', id: 'queue-list' }, page.items.map((r) => h('li', {}, h('a', { href: `#/queue/${r.id}` },
     h('span', { class: 'title' }, `${r.type_name || r.type_code} · ${r.applicant_name || r.resident_name || ''}`),
