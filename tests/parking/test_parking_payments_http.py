@@ -115,7 +115,7 @@ def test_cash_is_recorded_only_by_the_zones_attendant(app, client, auth_headers,
 def test_wallet_topup_then_pay_from_wallet(app, client, auth_headers, resident, start, pay, topup):
     session = start(resident)
     short = pay(resident, session["id"], "wallet", expect=409)
-    assert "0" in short["message"]
+    assert short["message"] == "Saldo dompet tidak cukup: tersedia Rp0."
     top = topup(resident, 20000)
     assert top["purpose"] == "topup" and qris.parse(top["qris_payload"])["54"] == "20000"
     wallet = client.get("/api/v1/wallet", headers=auth_headers(resident)).json

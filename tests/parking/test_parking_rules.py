@@ -85,3 +85,13 @@ def test_ternate_serves_no_zones_and_its_own_merchant(app, client):
     finally:
         app.config["CITY"] = "kupang"
         _profile_cache.clear()
+
+
+def test_demo_puts_the_attendant_on_the_first_zone(app):
+    from citizen_app.identity.models import User
+    from citizen_app.parking.pack import demo
+
+    jukir = User(role="parking_attendant", username="jukir")
+    with app.app_context():
+        lines = demo({"jukir": jukir})
+    assert jukir.zone_code == "KPG-ELTARI" and "KPG-ELTARI" in lines[0]
