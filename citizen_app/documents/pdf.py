@@ -115,7 +115,7 @@ def render(letter: dict) -> bytes:
     pdf.cell(0, 6, f"Nomor: {letter['number']}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
-    pdf.multi_cell(0, 6, letter["intro"], new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, letter["intro"], align="L", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(1)
     _rows(pdf, letter["identity"])
     if letter["fields"]:
@@ -125,7 +125,7 @@ def render(letter: dict) -> bytes:
     pdf.ln(2)
     _rows(pdf, [(letter["purpose_label"], letter["purpose"])])
     pdf.ln(2)
-    pdf.multi_cell(0, 6, letter["closing"], new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, letter["closing"], align="L", new_x="LMARGIN", new_y="NEXT")
 
     # Signature block on the right, the QR with its instructions on the left, kept together on one page.
     block_height = 62
@@ -149,5 +149,5 @@ def render(letter: dict) -> bytes:
     _draw_qr(pdf, letter["qr_text"], pdf.l_margin, top, size)
     pdf.set_font("DejaVu", "", 8)
     pdf.set_xy(pdf.l_margin, top + size + 1)
-    pdf.multi_cell(right - pdf.l_margin - 6, 4, letter["verify_line"], new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(right - pdf.l_margin - 6, 4, letter["verify_line"], align="L", new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())
