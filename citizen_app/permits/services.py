@@ -1,6 +1,7 @@
 """Permit use cases: search and read (anyone), create/edit/retire/restore and history (permit admins)."""
 
 import re
+from contextlib import contextmanager
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -81,12 +82,15 @@ def get_permit(actor: User | None, slug: str) -> Permit:
     return permit
 
 
-def _commit() -> None:
+@contextmanager
+def _committed(conflict: str = "The permit changed at the same time; reload and try again."):
+    """Write and commit; a uniqueness clash (a concurrent writer got there first) is a 409, not a 500."""
     try:
+        yield
         db.session.commit()
     except IntegrityError as exc:
         db.session.rollback()
-        raise Conflict("The permit changed at the same time; reload and try again.") from exc
+        raise Conflict(conflict) from exc
 
 
 def create_permit(actor: User, data: dict) -> Permit:
@@ -98,14 +102,10 @@ def create_permit(actor: User, data: dict) -> Permit:
     if exists is not None:
         raise Conflict("A permit with this slug already exists.")
     permit = Permit(city_code=city_code, slug=data["slug"], status="active")
-    apply_change(permit, diff({}, content), "created", "admin", actor.id)
-    record(actor.id, "permit.created", "permit", permit.id, slug=permit.slug)
-    catalog.bump(city_code)
-    try:
-        db.session.commit()
-    except IntegrityError as exc:
-        db.session.rollback()
-        raise Conflict("A permit with this slug already exists.") from exc
+    with _committed("A permit with this slug already exists."):
+        apply_change(permit, diff({}, content), "created", "admin", actor.id)
+        record(actor.id, "permit.created", "permit", permit.id, slug=permit.slug)
+        catalog.bump(city_code)
     return permit
 
 
@@ -123,10 +123,10 @@ def update_permit(actor: User, slug: str, data: dict) -> Permit:
     if not changes:
         db.session.rollback()
         return permit
-    apply_change(permit, changes, "updated", "admin", actor.id)
-    record(actor.id, "permit.updated", "permit", permit.id, slug=slug, fields=sorted(changes))
-    catalog.bump(permit.city_code)
-    _commit()
+    with _committed():
+        apply_change(permit, changes, "updated", "admin", actor.id)
+        record(actor.id, "permit.updated", "permit", permit.id, slug=slug, fields=sorted(changes))
+        catalog.bump(permit.city_code)
     return permit
 
 
@@ -149,13 +149,13 @@ def restore_permit(actor: User, slug: str) -> Permit:
 
 def _set_status(actor: User, permit: Permit, status: str) -> None:
     change = {"status": {"from": permit.status, "to": status}}
-    permit.status = status
-    permit.retired_at = utcnow() if status == "retired" else None
     action = "retired" if status == "retired" else "restored"
-    apply_change(permit, {}, action, "admin", actor.id, extra_changes=change)
-    record(actor.id, f"permit.{action}", "permit", permit.id, slug=permit.slug)
-    catalog.bump(permit.city_code)
-    _commit()
+    with _committed():
+        permit.status = status
+        permit.retired_at = utcnow() if status == "retired" else None
+        apply_change(permit, {}, action, "admin", actor.id, extra_changes=change)
+        record(actor.id, f"permit.{action}", "permit", permit.id, slug=permit.slug)
+        catalog.bump(permit.city_code)
 
 
 def permit_history(actor: User, slug: str, page: int, per_page: int) -> dict:

@@ -219,3 +219,27 @@ def test_another_worker_sees_a_change_on_its_next_request(app, client, admin):
         with other.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+def test_concurrent_edits_never_share_a_version_number(app, admin):
+    import threading
+
+    _, headers = admin
+    results, barrier = [], threading.Barrier(4)
+
+    def edit(days):
+        with app.app_context():
+            barrier.wait()
+            res = app.test_client().put("/api/v1/permits/pbg", json={"sla_working_days": days}, headers=headers)
+            results.append(res.status_code)
+
+    threads = [threading.Thread(target=edit, args=(d,)) for d in (10, 11, 12, 13)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert set(results) <= {200, 409} and 200 in results, results
+    versions = [v.version for v in versions_of(app, "pbg")]
+    assert versions == list(range(1, 2 + results.count(200)))
+    with app.app_context():
+        assert db.session.scalar(select(Permit.version).where(Permit.slug == "pbg")) == versions[-1]
