@@ -80,3 +80,14 @@ def sign_in(page, username: str, password: str) -> None:
 def wait_for_service_worker(page) -> None:
     page.wait_for_function("() => navigator.serviceWorker && navigator.serviceWorker.controller !== null",
                            timeout=15000)
+
+
+def sign_out(page) -> None:
+    page.goto("/#/profile")
+    page.get_by_role("button", name="Keluar").click()
+    page.get_by_role("heading", name="Selamat datang").wait_for()
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005"
+    "0001ff5d8b8e4a0000000049454e44ae426082")

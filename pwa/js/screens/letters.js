@@ -46,8 +46,8 @@ function control(f) {
   const attrs = { required: Boolean(f.required), 'data-name': f.name };
   const opts = f.options || f.choices;
   if (opts) return select(name, [['', t('common.choose')], ...opts.map((o) => (typeof o === 'object' ? [o.value, o.label] : [o, o]))], attrs);
-  if (f.type === 'textarea' || f.type === 'long_text') return h('textarea', { name, id: `in-${name}`, ...attrs });
-  const type = { date: 'date', number: 'number', integer: 'number', int: 'number', phone: 'tel', email: 'email', time: 'time' }[f.type] || 'text';
+  if (f.type === 'text') return h('textarea', { name, id: `in-${name}`, ...attrs });
+  const type = { date: 'date', integer: 'number', number: 'number' }[f.type] || 'text';
   return input(name, { type, ...attrs });
 }
 
@@ -135,7 +135,8 @@ export async function renderDetail(el, { id }) {
 export function requestFacts(r) {
   return h('dl', { class: 'card facts' }, [
     ['letters.status', badge('docstatus', r.status)], ['letters.tracking', r.tracking_code],
-    ['letters.number', r.number || (r.letter && r.letter.number)], ['letters.service_kelurahan', r.service_kelurahan_name || r.service_kelurahan_code],
+    ['letters.number', r.letter && r.letter.number], ['letters.valid_until', r.letter && fmtDate(r.letter.valid_until, false)],
+    ['letters.letter_status', r.letter && badge('verify.result', r.letter.status)], ['letters.service_kelurahan', r.service_kelurahan_name || r.service_kelurahan_code],
     ['letters.purpose', r.purpose], ['letters.created', fmtDate(r.created_at)],
     ...Object.entries(r.fields || {}).map(([k, v]) => [null, String(v), k]),
   ].filter(([, v]) => v).map(([k, v, raw]) => [h('dt', {}, k ? t(k) : raw), h('dd', {}, v)]));
@@ -143,10 +144,10 @@ export function requestFacts(r) {
 
 export function history(r) {
   return h('section', { class: 'card' }, h('h2', {}, t('letters.history')),
-    h('ol', { class: 'steps' }, (r.history || []).map((x) => h('li', {}, badge('docstatus', x.to_status || x.status), ' ',
-      fmtDate(x.at || x.created_at), x.by_name || (x.by && x.by.name) ? ` · ${x.by_name || x.by.name}` : '', x.note ? ` — ${x.note}` : ''))),
+    h('ol', { class: 'steps' }, (r.history || []).map((x) => h('li', {}, t(`action.${x.action}`), ' → ', badge('docstatus', x.to_status), ' · ',
+      fmtDate(x.created_at), x.actor_name ? ` · ${x.actor_name}` : '', x.note ? ` — ${x.note}` : ''))),
     (r.attachments || []).length ? [h('h2', {}, t('letters.attachments')),
-      h('ul', { class: 'steps' }, r.attachments.map((a) => h('li', {}, a.filename || a.name || a.id)))] : null);
+      h('ul', { class: 'steps' }, r.attachments.map((a) => h('li', {}, a.original_name || a.id)))] : null);
 }
 
 function uploadForm(r, done) {

@@ -6,8 +6,8 @@ import { authImage, download, history, requestFacts } from './letters.js';
 const FILTERS = { clerk: ['submitted', 'in_review', 'needs_revision', 'approved', 'signed'], lurah: ['approved', 'signed', 'in_review'] };
 // Which actions each role is offered in each status; the server has the final word (403/409).
 const ACTIONS = {
-  clerk: { submitted: ['review', 'reject'], in_review: ['approve', 'request_revision', 'reject'], signed: ['mark_collected'] },
-  lurah: { in_review: ['approve', 'reject'], approved: ['sign', 'reject'], signed: ['mark_collected', 'revoke'], collected: ['revoke'] },
+  clerk: { submitted: ['review', 'reject'], in_review: ['approve', 'request_revision', 'reject'], needs_revision: ['reject'], approved: ['reject'], signed: ['mark_collected'] },
+  lurah: { approved: ['sign', 'reject'], signed: ['revoke'], collected: ['revoke'] },
 };
 const NEEDS_NOTE = ['reject', 'request_revision', 'revoke'];
 
@@ -21,8 +21,8 @@ export async function renderQueue(el) {
   const page = await get(`/documents/requests?status=${encodeURIComponent(wanted)}`);
   el.querySelector('.loading').remove();
   const list = h('ul', { class: 'list', id: 'queue-list' }, page.items.map((r) => h('li', {}, h('a', { href: `#/queue/${r.id}` },
-    h('span', { class: 'title' }, `${r.type_name || r.type_code} · ${r.applicant_name || r.resident_name || ''}`),
-    h('span', { class: 'meta' }, badge('docstatus', r.status), ' ', r.tracking_code || '', ' · ', fmtDate(r.created_at))))));
+    h('span', { class: 'title' }, `${r.type_name || r.type_code} · ${r.tracking_code}`),
+    h('span', { class: 'meta' }, badge('docstatus', r.status), ' ', r.service_kelurahan_name || '', ' · ', fmtDate(r.created_at))))));
   if (!page.items.length) list.append(h('li', { class: 'item' }, t('queue.empty')));
   el.append(list);
 }
@@ -32,14 +32,16 @@ export async function renderRequest(el, { id }) {
   const r = await get(`/documents/requests/${encodeURIComponent(id)}`);
   const role = auth.user.role;
   el.replaceChildren(h('p', {}, h('a', { href: '#/queue' }, t('common.back'))), h('h1', { tabindex: '-1' }, r.type_name || r.type_code));
-  const who = r.applicant || r.resident || r.identity || {};
-  el.append(h('dl', { class: 'card facts' }, [['profile.name', who.full_name || who.name || r.applicant_name], ['profile.nik', who.nik || who.nik_masked],
-    ['profile.address', who.address], ['profile.kelurahan', who.kelurahan_name || who.kelurahan_code || r.home_kelurahan_code]]
+  const who = r.identity || {};
+  el.append(h('dl', { class: 'card facts', id: 'identity' }, [['profile.name', who.full_name], ['profile.nik', who.nik || who.nik_masked],
+    ['profile.birth', [who.birth_place, who.birth_date && fmtDate(who.birth_date, false)].filter(Boolean).join(', ')],
+    ['profile.occupation', who.occupation], ['profile.address', [who.address, who.rt && `RT ${who.rt}`, who.rw && `RW ${who.rw}`].filter(Boolean).join(' ')],
+    ['profile.kelurahan', [who.kelurahan, who.kecamatan].filter(Boolean).join(', ')]]
     .filter(([, v]) => v).map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)])), requestFacts(r));
   if ((r.attachments || []).length) {
     el.append(h('section', { class: 'card' }, h('h2', {}, t('letters.attachments')), h('ul', { class: 'list' }, r.attachments.map((a) => h('li', {},
-      h('button', { type: 'button', class: 'btn', onclick: () => download(a.url ? a.url.replace(/^\/api\/v1/, '') : `/documents/requests/${r.id}/attachments/${a.id}`, a.filename || 'lampiran') },
-        t('queue.open_attachment', { name: a.filename || a.id })))))));
+      h('button', { type: 'button', class: 'btn', onclick: () => download(`/documents/requests/${r.id}/attachments/${a.id}`, a.original_name || 'lampiran') },
+        t('queue.open_attachment', { name: a.original_name || a.id })))))));
   }
   const note = h('textarea', { name: 'note', id: 'in-note' });
   const offered = (ACTIONS[role] || {})[r.status] || [];
