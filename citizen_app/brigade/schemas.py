@@ -1,3 +1,5 @@
+from datetime import date
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -142,9 +144,12 @@ class BrigadeCallDetailSchema(BrigadeCallSchema):
     timeline = fields.List(fields.Nested(BrigadeTimelineEntrySchema), required=True)
 
 
+STATS_DATES = validate.Range(min=date(2000, 1, 1), max=date(2100, 12, 31))
+
+
 class BrigadeStatsArgs(StrictSchema):
-    date_from = fields.Date(data_key="from")
-    date_to = fields.Date(data_key="to")
+    date_from = fields.Date(data_key="from", validate=STATS_DATES)
+    date_to = fields.Date(data_key="to", validate=STATS_DATES)
     format = fields.String(load_default="json", validate=validate.OneOf(["json", "csv"]))
 
 

@@ -31,6 +31,7 @@ from citizen_app.identity.services import normalize_phone
 
 DUPLICATE_WINDOW = timedelta(minutes=15)
 STAFF_VIEWERS = ("dispatcher", "city_admin")
+MAX_ID = 2**31 - 1  # INTEGER on PostgreSQL; a bigger id in a URL simply doesn't exist
 CONCURRENT_CHANGE = "The call or team was changed at the same time by someone else; reload and try again."
 
 
@@ -95,9 +96,13 @@ def create_call(actor: User, data: dict) -> BrigadeCall:
     return call
 
 
+def get_row(model, row_id: int):
+    return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+
+
 def visible_call(actor: User, call_id: int) -> BrigadeCall:
     """Residents see their own calls (others: 404); a medic their team's; the dispatcher all."""
-    call = db.session.get(BrigadeCall, call_id)
+    call = get_row(BrigadeCall, call_id)
     if call is None or (actor.role == "resident" and call.resident_id != actor.id):
         raise NotFound()
     if actor.role == "medic":
@@ -243,7 +248,7 @@ def create_team(actor: User, data: dict) -> BrigadeTeam:
 
 
 def update_team(actor: User, team_id: int, data: dict) -> BrigadeTeam:
-    team = db.session.get(BrigadeTeam, team_id)
+    team = get_row(BrigadeTeam, team_id)
     if team is None:
         raise NotFound()
     require_team_scope(actor, team.id)

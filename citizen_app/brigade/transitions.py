@@ -7,7 +7,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from citizen_app.audit.services import record
 from citizen_app.brigade.models import ACTIVE_STATUSES, OPEN_STATUSES, TEAM_BOUND_STATUSES, BrigadeCall, BrigadeTeam
-from citizen_app.brigade.services import CONCURRENT_CHANGE, add_event, visible_call
+from citizen_app.brigade.services import CONCURRENT_CHANGE, add_event, get_row, visible_call
 from citizen_app.common.time import utcnow
 from citizen_app.errors import Conflict, Forbidden, field_error
 from citizen_app.extensions import db
@@ -67,7 +67,7 @@ def _require_fields(actor: User, action: str, data: dict) -> None:
 
 
 def _assignable_team(team_id: int) -> BrigadeTeam:
-    team = db.session.get(BrigadeTeam, team_id)
+    team = get_row(BrigadeTeam, team_id)
     if team is None:
         raise field_error("team_id", "Unknown team.")
     if team.status != "available":
@@ -86,7 +86,7 @@ def _merge_target(call: BrigadeCall, data: dict) -> BrigadeCall:
         raise field_error("duplicate_of", "Required for this action.")
     if target_id == call.id:
         raise field_error("duplicate_of", "A call cannot be merged into itself.")
-    target = db.session.get(BrigadeCall, target_id)
+    target = get_row(BrigadeCall, target_id)
     if target is None:
         raise field_error("duplicate_of", "Unknown call.")
     if target.status == "cancelled":

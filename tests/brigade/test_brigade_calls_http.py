@@ -157,6 +157,7 @@ def test_another_residents_call_is_404_and_other_staff_403(client, make_resident
     assert client.get(f"/api/v1/brigade/calls/{call_id}", headers=clerk).status_code == 403
     assert client.get("/api/v1/brigade/calls", headers=clerk).status_code == 403
     assert client.get("/api/v1/brigade/calls/999999", headers=auth_headers(owner)).status_code == 404
+    assert client.get(f"/api/v1/brigade/calls/{10**20}", headers=auth_headers(owner)).status_code == 404
 
 
 def test_dispatcher_queue_order_and_filters(app, client, crew, make_resident, auth_headers):

@@ -104,6 +104,7 @@ def test_stats_over_http_json_and_csv_without_personal_data(client, calls):
 def test_stats_arguments_are_validated(client):
     assert client.get("/api/v1/stats/brigade?from=2026-13-01").status_code == 422
     assert client.get("/api/v1/stats/brigade?format=xml").status_code == 422
+    assert client.get("/api/v1/stats/brigade?to=9999-12-31").status_code == 422
     res = client.get("/api/v1/stats/brigade?from=2026-02-01&to=2026-01-01")
     assert res.status_code == 422 and "from" in res.json["errors"]
     empty = client.get("/api/v1/stats/brigade")
