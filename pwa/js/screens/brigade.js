@@ -3,6 +3,14 @@ import { badge, field, fmtDate, h, input, select, showErrors, spinner, toast } f
 import { currentLang, t } from '../i18n.js';
 import * as outbox from '../outbox.js';
 
+let categoryCache = null;
+// Category codes → labels in the current language (from the server's checklist).
+export async function categoryLabels() {
+  categoryCache = categoryCache || get('/brigade/categories', { anonymous: true }).catch(() => { categoryCache = null; return []; });
+  const list = await categoryCache;
+  return Object.fromEntries(list.map((c) => [c.code, currentLang() === 'en' ? c.label_en : c.label]));
+}
+
 const ACTIVE = ['received', 'triaged', 'dispatched', 'en_route', 'on_scene', 'transporting'];
 
 function locate() {
@@ -30,10 +38,9 @@ export async function renderCall(el) {
 
   const me = auth.user;
   const where = h('p', { class: 'hint', id: 'gps-status', role: 'status' }, t('brigade.locating'));
-  let categories = [];
-  try { categories = await get('/brigade/categories', { anonymous: true }); } catch { /* offline */ }
-  const cat = categories.length
-    ? select('category', [['', t('common.choose')], ...categories.map((c) => [c.code, currentLang() === 'en' ? c.label_en : c.label])], { required: true })
+  const labels = await categoryLabels();
+  const cat = Object.keys(labels).length
+    ? select('category', [['', t('common.choose')], ...Object.entries(labels)], { required: true })
     : input('category', { required: true });
   const form = h('form', { class: 'card', novalidate: true },
     field('brigade.category', cat),

@@ -1,6 +1,7 @@
 import { get, post } from '../api.js';
 import { badge, field, fmtDate, h, spinner, toast } from '../dom.js';
 import { t } from '../i18n.js';
+import { categoryLabels } from './brigade.js';
 
 export async function renderBoard(el) {
   el.append(h('h1', { tabindex: '-1' }, t('dispatch.title')));
@@ -8,11 +9,12 @@ export async function renderBoard(el) {
   const stamp = h('p', { class: 'hint', role: 'status' });
   el.append(stamp, list);
   let timer;
+  const labels = await categoryLabels();
   const draw = async () => {
     try {
       const page = await get('/brigade/calls?status=active');
       list.replaceChildren(...page.items.map((c) => h('li', {}, h('a', { href: `#/dispatch/${c.id}` },
-        h('span', { class: 'title' }, c.priority ? badge('priority', c.priority) : badge('priority', 'none'), ' ', c.category, ' · ', c.patient_name, ` (${c.patient_age})`),
+        h('span', { class: 'title' }, c.priority ? badge('priority', c.priority) : badge('priority', 'none'), ' ', labels[c.category] || c.category, ' · ', c.patient_name, ` (${c.patient_age})`),
         h('span', { class: 'meta' }, badge('callstatus', c.status), ' ', c.address, ' · ', fmtDate(c.created_at)),
         c.possible_duplicate_of ? h('span', { class: 'meta' }, t('dispatch.duplicate', { id: c.possible_duplicate_of })) : null))));
       if (!page.items.length) list.append(h('li', { class: 'item' }, t('dispatch.empty')));
@@ -30,13 +32,14 @@ export async function renderCall(el, { id }) {
   const act = async (body) => {
     try { await post(`/brigade/calls/${id}/actions`, { ...body, ...(note.value.trim() ? { note: note.value.trim() } : {}) }); toast(t('common.saved')); draw(); } catch (e) { toast(e.message); }
   };
+  const labels = await categoryLabels();
   const draw = async () => {
     const c = await get(`/brigade/calls/${encodeURIComponent(id)}`);
     note.value = '';
     el.replaceChildren(h('p', {}, h('a', { href: '#/dispatch' }, t('common.back'))),
       h('h1', { tabindex: '-1' }, t('dispatch.call', { id: c.id })),
       h('dl', { class: 'card facts' }, [['callstatus.label', badge('callstatus', c.status)], ['brigade.priority', c.priority && badge('priority', c.priority)],
-        ['brigade.category', c.category], ['brigade.complaint', c.complaint], ['brigade.patient_name', `${c.patient_name} (${c.patient_age})`],
+        ['brigade.category', labels[c.category] || c.category], ['brigade.complaint', c.complaint], ['brigade.patient_name', `${c.patient_name} (${c.patient_age})`],
         ['brigade.contact_phone', h('a', { href: `tel:${c.contact_phone}` }, c.contact_phone)], ['brigade.address', c.address],
         ['dispatch.position', h('a', { href: `geo:${c.latitude},${c.longitude}`, class: 'map-link' }, `${c.latitude}, ${c.longitude}`)],
         ['dispatch.team', c.team && c.team.name], ['brigade.eta_label', c.eta_minutes != null ? t('brigade.eta', { n: c.eta_minutes }) : null]]

@@ -1,6 +1,7 @@
 import { auth, get, patch, post } from '../api.js';
 import { badge, field, fmtDate, h, input, spinner, toast } from '../dom.js';
 import { t } from '../i18n.js';
+import { categoryLabels } from './brigade.js';
 import { timeline } from './dispatch.js';
 
 const NEXT = { dispatched: ['en_route'], en_route: ['on_scene'], on_scene: ['transport', 'complete'], transporting: ['complete'] };
@@ -14,6 +15,7 @@ export async function renderMedic(el) {
     if (teamId) patch(`/brigade/teams/${teamId}`, { latitude: p.coords.latitude, longitude: p.coords.longitude }).catch(() => {});
   };
   if (navigator.geolocation && teamId) watch = navigator.geolocation.watchPosition(sendPosition, () => {}, { enableHighAccuracy: true, maximumAge: 30000 });
+  const labels = await categoryLabels();
   const draw = async () => {
     let page;
     try { page = await get('/brigade/calls?status=active'); } catch (e) { toast(e.message); timer = setTimeout(draw, 10000); return; }
@@ -29,7 +31,7 @@ export async function renderMedic(el) {
     } else {
       const detail = await get(`/brigade/calls/${c.id}`);
       el.append(h('section', { class: 'verdict verdict-unknown' }, h('h2', {}, t(`callstatus.${c.status}`)),
-        h('p', {}, c.priority ? badge('priority', c.priority) : null, ' ', c.category)),
+        h('p', {}, c.priority ? badge('priority', c.priority) : null, ' ', labels[c.category] || c.category)),
       h('dl', { class: 'card facts' }, [['brigade.patient_name', `${c.patient_name} (${c.patient_age})`], ['brigade.complaint', c.complaint],
         ['brigade.address', c.address], ['brigade.contact_phone', h('a', { href: `tel:${c.contact_phone}` }, c.contact_phone)],
         ['dispatch.position', h('a', { href: `geo:${c.latitude},${c.longitude}`, class: 'map-link' }, `${c.latitude}, ${c.longitude}`)],
