@@ -9,6 +9,7 @@ from citizen_app.errors import Conflict, Forbidden, NotFound
 from citizen_app.extensions import db
 from citizen_app.identity.models import User
 from citizen_app.parking.models import CashDeposit
+from citizen_app.parking.sessions import get_row
 
 
 def record_deposit(actor: User, data: dict) -> CashDeposit:
@@ -22,7 +23,7 @@ def record_deposit(actor: User, data: dict) -> CashDeposit:
 
 
 def confirm_deposit(actor: User, deposit_id: int) -> CashDeposit:
-    deposit = db.session.get(CashDeposit, deposit_id)
+    deposit = get_row(CashDeposit, deposit_id)
     if deposit is None:
         raise NotFound()
     done = db.session.execute(update(CashDeposit).where(CashDeposit.id == deposit_id,

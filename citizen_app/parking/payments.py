@@ -19,7 +19,7 @@ from citizen_app.identity.permissions import require_zone_scope
 from citizen_app.notifications.events import notify
 from citizen_app.parking import ledger, providers, qris
 from citizen_app.parking.models import ParkingSession, Payment
-from citizen_app.parking.sessions import present, stop_if_active, visible_session
+from citizen_app.parking.sessions import get_row, present, stop_if_active, visible_session
 
 log = logging.getLogger(__name__)
 _merchants: dict[str, qris.Merchant] = {}
@@ -51,7 +51,7 @@ def new_reference(prefix: str) -> str:
 
 
 def visible_payment(actor: User, payment_id: int) -> Payment:
-    payment = db.session.get(Payment, payment_id)
+    payment = get_row(Payment, payment_id)
     if payment is None:
         raise NotFound()
     if actor.id in (payment.user_id, payment.created_by_id):

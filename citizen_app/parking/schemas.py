@@ -53,7 +53,7 @@ class RecordDepositSchema(StrictSchema):
 
 class DepositListArgs(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(("recorded", "confirmed")))
-    attendant_id = Int()
+    attendant_id = Int(validate=validate.Range(min=1, max=2**31 - 1))
 
 
 class ProviderNotificationSchema(ma.Schema):

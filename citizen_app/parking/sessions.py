@@ -18,6 +18,11 @@ from citizen_app.parking.models import ParkingSession, ParkingZone
 from citizen_app.parking.tariffs import amount_due, normalise_plate
 
 CANCEL_WINDOW = timedelta(minutes=5)
+MAX_ID = 2**31 - 1  # INTEGER on PostgreSQL; a bigger id in a URL simply doesn't exist
+
+
+def get_row(model, row_id: int):
+    return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
 
 
 def zone_by_code(code: str, field: str = "zone_code") -> ParkingZone:
@@ -45,7 +50,7 @@ def _zone(code: str) -> ParkingZone:
 
 
 def visible_session(actor: User, session_id: int) -> ParkingSession:
-    session = db.session.get(ParkingSession, session_id)
+    session = get_row(ParkingSession, session_id)
     if session is None:
         raise NotFound()
     if actor.role == "resident":
