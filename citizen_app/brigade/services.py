@@ -10,7 +10,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 import citizen_app.brigade.messages  # noqa: F401 - registers the Bahasa Indonesia messages
 from citizen_app.audit.services import record
-from citizen_app.brigade.geo import distance_and_eta
+from citizen_app.brigade.geo import eta_minutes, haversine_km
 from citizen_app.brigade.models import (
     ACTIVE_STATUSES,
     CATEGORIES,
@@ -176,24 +176,23 @@ def call_detail(actor: User, call_id: int) -> BrigadeCall:
 
 def suggested_teams(actor: User, call_id: int, limit: int) -> list[dict]:
     call = visible_call(actor, call_id)
-    teams = db.session.scalars(select(BrigadeTeam).where(BrigadeTeam.status == "available")).all()
-    busy = set(db.session.scalars(
-        select(BrigadeCall.team_id).where(BrigadeCall.status.in_(TEAM_BOUND_STATUSES), BrigadeCall.team_id.isnot(None))
-    ))
+    busy = (select(BrigadeCall.id)
+            .where(BrigadeCall.team_id == BrigadeTeam.id, BrigadeCall.status.in_(TEAM_BOUND_STATUSES)).exists())
+    columns = (BrigadeTeam.id, BrigadeTeam.name, BrigadeTeam.status, BrigadeTeam.latitude, BrigadeTeam.longitude,
+               BrigadeTeam.position_at)
+    rows = db.session.execute(select(*columns).where(BrigadeTeam.status == "available", ~busy)).mappings()
     suggestions = []
-    for team in teams:
-        if team.id in busy:
-            continue
-        distance, eta = distance_and_eta(team, call.latitude, call.longitude)
-        suggestions.append({**_team_fields(team), "distance_km": distance, "eta_minutes": eta})
+    for row in rows:
+        team = dict(row)
+        if team["latitude"] is None or team["longitude"] is None:
+            team["distance_km"] = team["eta_minutes"] = None
+        else:
+            distance = haversine_km(team["latitude"], team["longitude"], call.latitude, call.longitude)
+            team["distance_km"], team["eta_minutes"] = round(distance, 2), eta_minutes(distance)
+        suggestions.append(team)
     # Teams with no known position go last: they may be near, but nobody can tell.
     suggestions.sort(key=lambda t: (t["distance_km"] is None, t["distance_km"] or 0, t["name"]))
     return suggestions[:limit]
-
-
-def _team_fields(team: BrigadeTeam) -> dict:
-    return {"id": team.id, "name": team.name, "status": team.status, "latitude": team.latitude,
-            "longitude": team.longitude, "position_at": team.position_at}
 
 
 def _current_calls(team_ids: list[int]) -> dict[int, int]:
