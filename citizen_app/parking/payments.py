@@ -184,7 +184,10 @@ def mark_paid(payment: Payment, now) -> bool:
 
 
 def handle_notification(provider_name: str, body) -> Payment:
-    provider = providers.get(provider_name) if provider_name in ("midtrans", "simulator") else None
+    try:
+        provider = providers.get(provider_name) if provider_name in ("midtrans", "simulator") else None
+    except providers.ProviderUnavailable:
+        raise Unavailable("The payment provider is unavailable; try again later.") from None
     if provider is None:
         raise NotFound("Unknown payment provider.")
     try:

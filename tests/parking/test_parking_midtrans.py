@@ -95,3 +95,12 @@ def test_charge_errors_surface_as_unavailable():
         Midtrans("k", "https://x", http=refuses).create_qris_charge("R1", 2000, "payload")
     with pytest.raises(ProviderUnavailable):
         Midtrans("k", "file:///etc/passwd").create_qris_charge("R1", 2000, "payload")
+
+
+def test_production_without_a_server_key_refuses_rather_than_using_the_dev_key(app, client, monkeypatch):
+    monkeypatch.delenv("PAYMENT_SERVER_KEY", raising=False)
+    monkeypatch.setitem(app.config, "ENV_NAME", "production")
+    monkeypatch.setitem(app.config, "PAYMENT_PROVIDER", "midtrans")
+    body = notification("R1", 2000, key=DEV_SERVER_KEY)
+    res = client.post("/api/v1/parking/webhooks/midtrans", json=body)
+    assert res.status_code == 503 and res.json["code"] == "service_unavailable"
