@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from citizen_app.cities.services import current_city_code
 from citizen_app.common.time import utcnow
@@ -46,10 +46,13 @@ class Snapshot:
 
     def __post_init__(self):
         self.index = search.SearchIndex(self.items)
-        counts: dict[str, list] = {}
-        for item in self.items:
-            counts.setdefault(sector_key(item["sector"]), [item["sector"], 0])[1] += 1
-        self.sectors = [{"slug": k, "name": v[0], "count": v[1]} for k, v in sorted(counts.items())]
+        self.by_sector: dict[str, set[int]] = {}
+        names: dict[str, str] = {}
+        for position, item in enumerate(self.items):
+            key = sector_key(item["sector"])
+            names.setdefault(key, item["sector"])
+            self.by_sector.setdefault(key, set()).add(position)
+        self.sectors = [{"slug": k, "name": names[k], "count": len(v)} for k, v in sorted(self.by_sector.items())]
 
     def payload(self, city_code: str) -> CatalogPayload:
         if self._payload is None:
@@ -67,8 +70,13 @@ class Snapshot:
         return self._payload
 
 
+_STATE = PermitCatalogState.__table__
+_TOKEN = select(_STATE.c.token).where(_STATE.c.city_code == bindparam("city_code"))
+
+
 def current_token(city_code: str) -> str | None:
-    return db.session.scalar(select(PermitCatalogState.token).where(PermitCatalogState.city_code == city_code))
+    # Runs on every search: a Core statement skips the ORM's per-call work.
+    return db.session.connection().execute(_TOKEN, {"city_code": city_code}).scalar()
 
 
 def snapshot() -> Snapshot:

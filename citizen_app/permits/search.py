@@ -28,6 +28,7 @@ Listing (no usable query): all permits ordered by normalised name, then slug; ma
 
 import bisect
 import math
+import operator
 import re
 import unicodedata
 from collections import Counter
@@ -121,9 +122,10 @@ _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 
 
 def normalize(text: str) -> list[str]:
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(c for c in decomposed if not unicodedata.category(c).startswith("M")).lower()
-    return [SPELLING.get(t, t) for t in _NON_ALNUM.sub(" ", stripped).split()]
+    if not text.isascii():  # ASCII has no marks and is its own NFKD
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(c for c in decomposed if c.isascii() or not unicodedata.category(c).startswith("M"))
+    return [SPELLING.get(t, t) for t in _NON_ALNUM.sub(" ", text.lower()).split()]
 
 
 def drop_stopwords(tokens: list[str]) -> list[str]:
@@ -139,14 +141,16 @@ def sort_key(name: str) -> str:
     return " ".join(normalize(name))
 
 
-_SYNONYM_RULES = sorted(((tuple(k.split()), tuple(v.split())) for k, v in SYNONYMS.items()),
-                        key=lambda rule: -len(rule[0]))
+_SYNONYM_RULES: dict[str, list[tuple[tuple[str, ...], tuple[str, ...]]]] = {}
+for _pattern, _replacement in sorted(((tuple(k.split()), tuple(v.split())) for k, v in SYNONYMS.items()),
+                                     key=lambda rule: -len(rule[0])):
+    _SYNONYM_RULES.setdefault(_pattern[0], []).append((_pattern, _replacement))
 
 
 def apply_synonyms(tokens: list[str]) -> list[str]:
     out, i = [], 0
     while i < len(tokens):
-        for pattern, replacement in _SYNONYM_RULES:
+        for pattern, replacement in _SYNONYM_RULES.get(tokens[i], ()):
             if tuple(tokens[i:i + len(pattern)]) == pattern:
                 out.extend(replacement)
                 i += len(pattern)
@@ -224,6 +228,9 @@ class SearchIndex:
         for e, entry in enumerate(self.entries):
             for t in entry.tokens:
                 self.postings.setdefault(t, []).append(e)
+        self.entry_doc = [entry.doc for entry in self.entries]
+        self.entry_factor = [entry.weight for entry in self.entries]
+        self.entry_len = [len(entry.tokens) for entry in self.entries]
         df = Counter(t for tokens in doc_tokens for t in tokens)
         n = len(self.docs)
         self.idf = {t: math.log(1 + n / c) for t, c in df.items()}
@@ -239,16 +246,16 @@ class SearchIndex:
                 self.tri[t] = trigrams(t)
                 for g in self.tri[t]:
                     self.tri_postings.setdefault(g, []).append(t)
-        self.order = sorted(range(n), key=lambda d: (sort_key(self.docs[d]["name"]), self.docs[d]["slug"]))
+        self.sort_keys = [(sort_key(doc["name"]), doc["slug"]) for doc in self.docs]
+        self.order = sorted(range(n), key=self.sort_keys.__getitem__)
         self._term_cache: dict[str, dict[str, float]] = {}
 
-    def search(self, query: str, doc_filter=None) -> list[Hit]:
+    def search(self, query: str, allowed: set[int] | None = None) -> list[Hit]:
+        """Ranked hits; `allowed` limits them to those positions in `docs` (a sector filter)."""
         tokens = self._split_compounds(normalize(query)[:MAX_QUERY_TOKENS])
         plain = drop_stopwords(tokens)
-        wanted = [d for d in range(len(self.docs)) if doc_filter is None or doc_filter(self.docs[d])]
         if not plain or sum(len(t) for t in plain if t not in STOPWORDS) < 2:
-            keep = set(wanted)
-            return [Hit(self.docs[d], None, None, None) for d in self.order if d in keep]
+            return [Hit(self.docs[d], None, None, None) for d in self.order if allowed is None or d in allowed]
         best = self._score(plain)
         synonym = drop_stopwords(apply_synonyms(tokens))
         if synonym != plain:
@@ -256,13 +263,14 @@ class SearchIndex:
                 score *= SYNONYM_VARIANT_FACTOR
                 if d not in best or score > best[d][0]:
                     best[d] = (score, entry)
-        hits = []
-        for d in wanted:
-            if d in best and round(best[d][0], 4) >= MIN_SCORE:
-                entry = self.entries[best[d][1]]
-                hits.append(Hit(self.docs[d], round(best[d][0], 4), entry.text, entry.kind))
-        hits.sort(key=lambda h: (-h.score, sort_key(h.doc["name"]), h.doc["slug"]))
-        return hits
+        ranked = []
+        for d, (score, e) in best.items():
+            score = round(score, 4)
+            if score >= MIN_SCORE and (allowed is None or d in allowed):
+                ranked.append((-score, self.sort_keys[d], d, e))
+        ranked.sort()
+        entries = self.entries
+        return [Hit(self.docs[d], -neg, entries[e].text, entries[e].kind) for neg, _, d, e in ranked]
 
     def _split_compounds(self, tokens: list[str]) -> list[str]:
         out = []
@@ -329,28 +337,32 @@ class SearchIndex:
             top = max(m.values())
             weights.append(max(self.idf[t] for t, s in m.items() if s == top))
         total = sum(weights)
-        per_term: dict[int, list[float]] = {}
-        per_token: dict[int, dict[str, float]] = {}
+        # token -> the terms it answers, with scores; each entry holds a token once, so fc sums without repeats
+        by_token: dict[str, list[tuple[int, float]]] = {}
         for i, m in enumerate(matches):
-            for t, s in m.items():
-                for e in self.postings[t]:
-                    row = per_term.get(e)
-                    if row is None:
-                        row = per_term[e] = [0.0] * len(terms)
-                        per_token[e] = {}
-                    if s > row[i]:
-                        row[i] = s
-                    if s > per_token[e].get(t, 0.0):
-                        per_token[e][t] = s
+            for t, score in m.items():
+                by_token.setdefault(t, []).append((i, score))
+        per_term: dict[int, list[float]] = {}
+        token_sum: dict[int, float] = {}
+        for t, pairs in by_token.items():
+            best = max(score for _, score in pairs)
+            for e in self.postings[t]:
+                row = per_term.get(e)
+                if row is None:
+                    row = per_term[e] = [0.0] * len(terms)
+                    token_sum[e] = 0.0
+                token_sum[e] += best
+                for i, score in pairs:
+                    if score > row[i]:
+                        row[i] = score
         top2: dict[int, list] = {}  # doc -> [best score, best entry, second score]
+        entry_doc, entry_factor, entry_len = self.entry_doc, self.entry_factor, self.entry_len
         for e, row in per_term.items():
-            entry = self.entries[e]
-            qc = sum(w * s for w, s in zip(weights, row, strict=True)) / total
-            fc = sum(per_token[e].values()) / len(entry.tokens)
-            score = entry.weight * qc * (0.7 + 0.3 * fc)
-            slot = top2.get(entry.doc)
+            qc = sum(map(operator.mul, weights, row)) / total
+            score = entry_factor[e] * qc * (0.7 + 0.3 * token_sum[e] / entry_len[e])
+            slot = top2.get(entry_doc[e])
             if slot is None:
-                top2[entry.doc] = [score, e, 0.0]
+                top2[entry_doc[e]] = [score, e, 0.0]
             elif score > slot[0] or (score == slot[0] and e < slot[1]):
                 slot[2] = slot[0]
                 slot[0], slot[1] = score, e

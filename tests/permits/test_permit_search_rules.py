@@ -139,6 +139,7 @@ def test_fullwidth_and_styled_letters_fold_to_ascii(index):
     assert slugs(index, "ápótek")[0] == "apotek"
 
 
-def test_filter_keeps_only_wanted_docs(index):
-    found = slugs(index, "izin praktik", doc_filter=lambda d: d["slug"] == "dokter")
-    assert found == ["dokter"]
+def test_allowed_keeps_only_those_docs(index):
+    assert slugs(index, "izin praktik", allowed={3}) == ["dokter"]
+    assert slugs(index, "", allowed={0, 4}) == ["nib", "pbg"]
+    assert slugs(index, "izin praktik", allowed=set()) == []
