@@ -5,13 +5,13 @@ import os
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, assume, settings
 from schemathesis import DataGenerationMethod
 from schemathesis.checks import not_a_server_error, response_schema_conformance
 
 from citizen_app.identity.models import ROLES
 
-MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+MAX_EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "6"))
 
 
 @pytest.fixture
@@ -42,6 +42,8 @@ schema = schemathesis.from_pytest_fixture("api_schema")
 @settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_no_server_errors_and_responses_match_schema(case, role_headers):
+    # Negative generation can make a multipart "form" that is a bare scalar, which no client can put on the wire.
+    assume(not (case.media_type or "").startswith("multipart/") or isinstance(case.body, dict))
     for headers in role_headers.values():
         case.call_and_validate(headers={**(case.headers or {}), **headers},
                                checks=(not_a_server_error, response_schema_conformance))
