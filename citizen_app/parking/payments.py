@@ -216,7 +216,7 @@ def handle_notification(provider_name: str, body) -> Payment:
 
 def simulate(reference: str, transaction_status: str = "settlement") -> Payment:
     """Dev and tests: what the customer's banking app would cause, delivered through the real webhook path."""
-    if not providers.simulator_enabled():
+    if not providers.simulator_enabled() or not (reference.isalnum() and reference.isascii() and len(reference) <= 25):
         raise NotFound()
     payment = db.session.scalar(select(Payment).where(Payment.reference == reference))
     if payment is None or payment.provider != "simulator":

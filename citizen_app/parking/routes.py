@@ -1,7 +1,6 @@
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
-from citizen_app.common.pagination import paginate
 from citizen_app.identity.permissions import auth_required, current_actor
 from citizen_app.parking import receipts, sessions, zones
 from citizen_app.parking.schemas import (
@@ -53,9 +52,7 @@ def start_session(data):
 @blp.arguments(SessionListArgs, location="query")
 @blp.response(200, SessionPageSchema)
 def list_sessions(args):
-    page = paginate(sessions.sessions_query(current_actor(), args), args["page"], args["per_page"])
-    page["items"] = [sessions.present(s) for s in page["items"]]
-    return page
+    return sessions.list_sessions(current_actor(), args)
 
 
 @blp.get("/parking/sessions/<int:session_id>")

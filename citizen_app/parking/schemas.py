@@ -5,11 +5,13 @@ from citizen_app.common.schemas import Int, PageArgsSchema, StrictSchema, page_s
 from citizen_app.parking.models import PAYMENT_METHODS, SESSION_STATUSES, VEHICLE_CLASSES
 
 FORMATS = validate.OneOf(("json", "csv"))
+ZONE_CODE = validate.Regexp(r"^[A-Za-z0-9_.-]{1,40}$")  # also keeps NUL bytes and the like off the database
+PLAIN_TEXT = validate.Regexp(r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$")
 
 
 # ---- input
 class StartSessionSchema(StrictSchema):
-    zone_code = fields.String(required=True, validate=validate.Length(min=1, max=40))
+    zone_code = fields.String(required=True, validate=ZONE_CODE)
     plate_number = fields.String(required=True, validate=validate.Length(min=1, max=20),
                                  metadata={"example": "DH 1234 AB"})
     vehicle_class = fields.String(required=True, validate=validate.OneOf(VEHICLE_CLASSES))
@@ -17,7 +19,7 @@ class StartSessionSchema(StrictSchema):
 
 class SessionListArgs(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(SESSION_STATUSES))
-    zone_code = fields.String(validate=validate.Length(max=40))
+    zone_code = fields.String(validate=ZONE_CODE)
     plate_number = fields.String(validate=validate.Length(max=20))
 
 
@@ -32,7 +34,7 @@ class TopupSchema(StrictSchema):
 class VerifySchema(StrictSchema):
     qr = fields.String(validate=validate.Length(min=1, max=300))
     plate_number = fields.String(validate=validate.Length(min=1, max=20))
-    zone_code = fields.String(validate=validate.Length(min=1, max=40))
+    zone_code = fields.String(validate=ZONE_CODE)
 
 
 class RangeArgs(StrictSchema):
@@ -42,13 +44,13 @@ class RangeArgs(StrictSchema):
 
 
 class RevenueArgs(RangeArgs):
-    zone = fields.String(validate=validate.Length(max=40))
+    zone = fields.String(validate=ZONE_CODE)
 
 
 class RecordDepositSchema(StrictSchema):
     amount = Int(required=True, validate=validate.Range(min=1, max=1_000_000_000))
     deposited_on = fields.Date()
-    note = fields.String(validate=validate.Length(max=200))
+    note = fields.String(validate=[validate.Length(max=200), PLAIN_TEXT])
 
 
 class DepositListArgs(PageArgsSchema):

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 import citizen_app.parking.messages  # noqa: F401 - registers the Indonesian texts
 from citizen_app.audit.services import record
 from citizen_app.cities.services import current_city_code
+from citizen_app.common.pagination import paginate
 from citizen_app.common.time import as_utc, city_tz, utcnow
 from citizen_app.errors import Conflict, Forbidden, NotFound, field_error
 from citizen_app.extensions import db
@@ -33,9 +34,9 @@ def zone_by_code(code: str, field: str = "zone_code") -> ParkingZone:
     return zone
 
 
-def present(session: ParkingSession, now=None) -> ParkingSession:
+def present(session: ParkingSession, now=None, zone: ParkingZone | None = None) -> ParkingSession:
     """Attach what the API shows beside the row: the total so far and what is still owed."""
-    zone = _zone(session.zone_code)
+    zone = zone or _zone(session.zone_code)
     if session.status == "active":
         session.amount_total = amount_due(zone, session.vehicle_class, as_utc(session.started_at), now or utcnow())
     else:
@@ -153,3 +154,12 @@ def sessions_query(actor: User, args: dict):
     if args.get("plate_number"):
         query = query.where(ParkingSession.plate_number == normalise_plate(args["plate_number"]))
     return query
+
+
+def list_sessions(actor: User, args: dict) -> dict:
+    page = paginate(sessions_query(actor, args), args["page"], args["per_page"])
+    now = utcnow()
+    codes = {s.zone_code for s in page["items"]}
+    zones = {z.code: z for z in db.session.scalars(select(ParkingZone).where(ParkingZone.code.in_(codes)))}
+    page["items"] = [present(s, now, zones[s.zone_code]) for s in page["items"]]
+    return page

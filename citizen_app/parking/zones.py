@@ -1,3 +1,5 @@
+import re
+
 from sqlalchemy import select
 
 from citizen_app.cities.services import current_city_code
@@ -6,6 +8,8 @@ from citizen_app.extensions import db
 from citizen_app.parking import qrimage
 from citizen_app.parking.models import ParkingTariff, ParkingZone
 from citizen_app.parking.tariffs import surcharge_starts_after
+
+ZONE_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
 def list_zones() -> list[ParkingZone]:
@@ -25,6 +29,8 @@ def sign_url(base_url: str, code: str) -> str:
 
 
 def get_zone(code: str, base_url: str) -> ParkingZone:
+    if not ZONE_CODE.match(code):
+        raise NotFound("Unknown parking zone.")
     zone = db.session.scalar(select(ParkingZone).where(ParkingZone.code == code,
                                                        ParkingZone.city_code == current_city_code()))
     if zone is None:

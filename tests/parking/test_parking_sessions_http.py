@@ -27,6 +27,7 @@ def test_zone_sign_qr_opens_the_app_on_that_zone(client):
     assert decode(Image.open(io.BytesIO(png.data)))[0].data.decode() == detail["sign_url"]
     assert client.get("/api/v1/parking/zones/NOPE").status_code == 404
     assert client.get("/api/v1/parking/zones/NOPE/qr.png").status_code == 404
+    assert client.get("/api/v1/parking/zones/KPG%00X").status_code == 404
 
 
 def test_start_normalises_the_plate_and_refuses_a_second_active_session(client, resident, start, make_resident):
@@ -45,6 +46,7 @@ def test_invalid_input_is_a_422_and_stores_nothing(app, resident, start):
         body = start(resident, plate=plate, expect=422)
         assert "plate_number" in body["errors"], plate
     assert "zone_code" in start(resident, zone="NOPE", expect=422)["errors"]
+    assert "zone_code" in start(resident, zone="KPG\x00X", expect=422)["errors"]
     assert "vehicle_class" in start(resident, vehicle_class="tank", expect=422)["errors"]
     with app.app_context():
         assert db.session.scalar(select(ParkingSession)) is None
