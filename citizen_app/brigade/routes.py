@@ -1,4 +1,4 @@
-from flask import Response
+from flask import Response, request
 from flask_smorest import Blueprint
 
 from citizen_app.brigade import services, stats
@@ -35,6 +35,13 @@ def _caller_key() -> str:
     return f"brigade-call:{current_actor().id}"
 
 
+def _is_replay() -> bool:
+    # A retry of a call already placed replays its answer even when the allowance is used up: the PWA's offline
+    # queue must learn that its call went through.
+    key = request.headers.get("Idempotency-Key")
+    return bool(key) and services.has_stored_response(current_actor().id, key)
+
+
 def _counts_against_limit(response) -> bool:
     # Only calls actually placed count: a refused form or a replayed offline retry doesn't use up the allowance.
     return response.status_code == 201 and "Idempotent-Replayed" not in response.headers
@@ -48,7 +55,8 @@ def categories():
 
 @blp.post("/brigade/calls")
 @auth_required("resident")
-@limiter.limit(config_limit("RATELIMIT_BRIGADE_CALL"), key_func=_caller_key, deduct_when=_counts_against_limit)
+@limiter.limit(config_limit("RATELIMIT_BRIGADE_CALL"), key_func=_caller_key, deduct_when=_counts_against_limit,
+               exempt_when=_is_replay)
 @idempotent
 @blp.arguments(BrigadeCreateCallSchema)
 @blp.response(201, BrigadeCallSchema)

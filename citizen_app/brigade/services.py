@@ -21,6 +21,7 @@ from citizen_app.brigade.models import (
     BrigadeTeam,
 )
 from citizen_app.brigade.pack import distance_from_centre_km
+from citizen_app.common.models import IdempotencyKey
 from citizen_app.common.time import utcnow
 from citizen_app.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from citizen_app.extensions import db
@@ -98,6 +99,13 @@ def create_call(actor: User, data: dict) -> BrigadeCall:
 
 def get_row(model, row_id: int):
     return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+
+
+def has_stored_response(user_id: int, key: str) -> bool:
+    return db.session.scalar(
+        select(IdempotencyKey.id).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key[:100],
+                                        IdempotencyKey.status_code.isnot(None))
+    ) is not None
 
 
 def visible_call(actor: User, call_id: int) -> BrigadeCall:

@@ -93,6 +93,7 @@ def test_malformed_and_unknown_fields(client, make_resident, auth_headers):
 
 def test_only_residents_place_calls(client, make_user, auth_headers):
     assert place(client, {}).status_code == 401
+    assert place(client, {"Idempotency-Key": "k1"}).status_code == 401
     assert place(client, auth_headers(make_user("dispatcher"))).status_code == 403
 
 
@@ -144,6 +145,20 @@ def test_idempotency_key_replays_instead_of_duplicating(app, client, make_reside
     for _ in range(limit + 1):
         assert place(client, headers).status_code == 201
     assert call_count(app) == 1
+
+
+def test_a_replay_is_answered_even_when_the_allowance_is_used_up(app, client, make_resident, auth_headers):
+    resident = make_resident()
+    limit = int(app.config["RATELIMIT_BRIGADE_CALL"].split()[0])
+    ids = []
+    for i in range(limit):
+        res = place(client, auth_headers(resident, **{"Idempotency-Key": f"k{i}"}), contact_phone=f"08129999100{i}")
+        ids.append(res.json["id"])
+    replay = place(client, auth_headers(resident, **{"Idempotency-Key": f"k{limit - 1}"}),
+                   contact_phone=f"08129999100{limit - 1}")
+    assert replay.status_code == 201 and replay.json["id"] == ids[-1]
+    assert place(client, auth_headers(resident, **{"Idempotency-Key": "new"})).status_code == 429
+    assert call_count(app) == limit
 
 
 def test_another_residents_call_is_404_and_other_staff_403(client, make_resident, make_user, auth_headers):
