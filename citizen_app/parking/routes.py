@@ -1,13 +1,14 @@
 from flask import Response, current_app, request
 from flask_smorest import Blueprint
 
+from citizen_app.common.schemas import PageArgsSchema
 from citizen_app.identity.permissions import auth_required, current_actor
 from citizen_app.parking import receipts, sessions, zones
 from citizen_app.parking.schemas import (
     ParkingReceiptSchema,
     ParkingSessionSchema,
     ParkingZoneDetailSchema,
-    ParkingZoneSchema,
+    ParkingZonePageSchema,
     SessionListArgs,
     SessionPageSchema,
     StartSessionSchema,
@@ -21,9 +22,10 @@ def base_url() -> str:
 
 
 @blp.get("/parking/zones")
-@blp.response(200, ParkingZoneSchema(many=True))
-def list_zones():
-    return zones.list_zones()
+@blp.arguments(PageArgsSchema, location="query")
+@blp.response(200, ParkingZonePageSchema)
+def list_zones(args):
+    return zones.list_zones(args["page"], args["per_page"])
 
 
 @blp.get("/parking/zones/<code>")

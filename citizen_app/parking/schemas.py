@@ -230,5 +230,6 @@ class ParkingStatsSchema(ma.Schema):
     items = fields.List(fields.Nested(ParkingStatsItemSchema))
 
 
+ParkingZonePageSchema = page_schema(ParkingZoneSchema, "ParkingZonePageSchema")
 SessionPageSchema = page_schema(ParkingSessionSchema, "ParkingSessionPageSchema")
 DepositPageSchema = page_schema(ParkingDepositSchema, "ParkingDepositPageSchema")

@@ -3,6 +3,7 @@ import re
 from sqlalchemy import select
 
 from citizen_app.cities.services import current_city_code
+from citizen_app.common.pagination import paginate
 from citizen_app.errors import NotFound
 from citizen_app.extensions import db
 from citizen_app.parking import qrimage
@@ -12,11 +13,12 @@ from citizen_app.parking.tariffs import surcharge_starts_after
 ZONE_CODE = re.compile(r"^[A-Za-z0-9_.-]{1,40}$")
 
 
-def list_zones() -> list[ParkingZone]:
-    zones = db.session.scalars(select(ParkingZone).where(ParkingZone.city_code == current_city_code(),
-                                                         ParkingZone.is_active.is_(True))
-                               .order_by(ParkingZone.code)).all()
-    return [_present(z) for z in zones]
+def list_zones(page: int, per_page: int) -> dict:
+    listing = paginate(select(ParkingZone).where(ParkingZone.city_code == current_city_code(),
+                                                 ParkingZone.is_active.is_(True)).order_by(ParkingZone.code),
+                       page, per_page)
+    listing["items"] = [_present(z) for z in listing["items"]]
+    return listing
 
 
 def city_tariffs() -> dict[str, int]:

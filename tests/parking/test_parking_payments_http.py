@@ -110,6 +110,8 @@ def test_cash_is_recorded_only_by_the_zones_attendant(app, client, auth_headers,
                                                ("city:parking", 5000, "parking", payment["id"])])
     assert pay(attendant, session["id"], "cash", expect=409)["code"] == "conflict"
     assert session_status(client, auth_headers, resident, session["id"])["status"] == "paid"
+    receipt = client.get(f"/api/v1/parking/sessions/{session['id']}/receipt", headers=auth_headers(attendant)).json
+    assert receipt["payment"]["method"] == "cash" and receipt["receipt_code"].startswith(f"R{session['id']}-")
 
 
 def test_wallet_topup_then_pay_from_wallet(app, client, auth_headers, resident, start, pay, topup):

@@ -77,7 +77,7 @@ def test_ternate_serves_no_zones_and_its_own_merchant(app, client):
     app.config["CITY"] = "ternate"
     _profile_cache.clear()
     try:
-        assert client.get("/api/v1/parking/zones").json == []
+        assert client.get("/api/v1/parking/zones").json["items"] == []
         assert client.get("/api/v1/parking/zones/KPG-RSUD").status_code == 404
         with app.app_context():
             merchant = payments.merchant()

@@ -12,7 +12,8 @@ from tests.parking.conftest import SURCHARGE_ZONE, ZONE
 def test_zones_are_public_with_tariffs_and_location(client):
     res = client.get("/api/v1/parking/zones")
     assert res.status_code == 200
-    zones = {z["code"]: z for z in res.json}
+    assert res.json["total"] == 5 and res.json["page"] == 1
+    zones = {z["code"]: z for z in res.json["items"]}
     assert set(zones) == {"KPG-ELTARI", "KPG-SOEHARTO", "KPG-PASAR-OEBA", "KPG-RSUD", "KPG-LIPPO"}
     assert zones[ZONE]["tariffs"] == {"motorcycle": 2000, "car": 5000, "six_wheel": 7000, "heavy": 10000}
     assert zones[ZONE]["location"] == {"latitude": -10.1712, "longitude": 123.5863}
