@@ -8,20 +8,23 @@ Entry tokens: normalize, drop STOPWORDS unless that leaves nothing, drop repeats
 Index: per permit the entries name, each alias, each old name (weight 1.0), output (0.8), sector (0.5).
   df(t) = permits having t in any entry; idf(t) = ln(1 + N/df(t)), N = permits indexed.
 Query: normalize; keep the first 12 tokens; a token of 6+ letters not in the vocabulary (entry tokens, stopwords)
-  that splits into two vocabulary words of 3+ letters is split (first split point from the left; "izinapotek").
-  Variant 1 = those tokens with stopwords dropped. Variant 2 = SYNONYMS applied first (at each position the longest
-  rule that matches, left to right, rules never overlap), then stopwords dropped; used only when it differs.
-  If variant 1 is empty or its tokens have fewer than 2 letters together, every permit is listed (see below).
+  that splits into two vocabulary words of 3+ letters is split (first split point from the left; "izinapotek"),
+  each half then going through SPELLING. Variant 1 = those tokens with stopwords dropped. Variant 2 = SYNONYMS
+  applied first (at each position the longest rule that matches, left to right, rules never overlap), then
+  stopwords dropped; scored only when it differs from variant 1. If the non-stopword tokens of variant 1 have
+  fewer than 2 letters together ("", "a", "izin"), every permit is listed instead (see Listing).
 Token match m(q, t) in [0, 1]: 1 if equal, else the best of
   prefix  len(q) >= 2 and t starts with q: 0.6 + 0.3·len(q)/len(t)
   typo    4 <= len(q) <= 24, k = 1 if len(q) <= 7 else 2, |len(q) - len(t)| <= k and the OSA distance (edits plus
           adjacent transpositions) d <= k: 0.85 if d = 1, 0.7 if d = 2
-  trigram len(q) >= 5, sets of 3-letter slices of "#q#" and "#t#", dice = 2|A∩B|/(|A|+|B|) >= 0.5: 0.7·dice
+  trigram len(q) >= 5, len(t) >= 3, sets of 3-letter slices of "#q#" and "#t#",
+          dice = 2|A∩B|/(|A|+|B|) >= 0.5: 0.7·dice
 Term weight w(q) = idf of the vocabulary token q matches best (ties: the higher idf); ln 2 when it matches none.
 Entry score: qc = Σ_q w(q)·max_t m(q,t) / Σ_q w(q); fc = Σ_t max_q m(q,t) / (entry tokens);
   s = weight·qc·(0.7 + 0.3·fc).
-Permit score per variant = best entry + 0.05·second-best entry; the variant-2 score counts 0.95×; the higher wins
-  (variant 1 on a tie) and `matched` is the best entry's original text. Final score rounded to 4 decimals, kept
+Permit score per variant = best entry + 0.05·second-best entry (equal entry scores: the earlier entry in index
+  order is "best"); the variant-2 score counts 0.95×; the higher wins (variant 1 on a tie; compare unrounded)
+  and `matched` is the best entry's original text, `matched_field` its kind. Final score rounded to 4 decimals, kept
   when >= 0.3, ordered by score desc, then normalised name, then slug (plain code-point comparison).
 Listing (no usable query): all permits ordered by normalised name, then slug; matched and score are null.
 """
