@@ -1,0 +1,189 @@
+"""Mixed load on gunicorn (2 workers) over loopback with wrk, against a bare Flask endpoint as the baseline.
+
+Endpoints: permit search, letter verification, a resident's request list (reads); letter request creation and
+parking session start (writes). Each runs alone for LOAD_SECONDS (default 15) at LOAD_CONNECTIONS (default 50),
+then all together for MIXED_SECONDS (default 60; the issue's figure is 300) while worker memory is sampled.
+BENCH_DATABASE_URL=postgresql://… runs it on PostgreSQL (a fresh database is created and dropped)."""
+
+import json
+import os
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+SECONDS = int(os.environ.get("LOAD_SECONDS", "15"))
+MIXED_SECONDS = int(os.environ.get("MIXED_SECONDS", "60"))
+CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "50"))
+WORKERS = os.environ.get("LOAD_WORKERS", "2")
+THREADS = os.environ.get("LOAD_THREADS", "8")
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port: int, timeout: float = 30) -> None:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"server on {port} did not start")
+
+
+def gunicorn(app_path: str, port: int, env: dict) -> subprocess.Popen:
+    cmd = [sys.executable, "-m", "gunicorn", "-w", WORKERS, "--threads", THREADS, "-b", f"127.0.0.1:{port}",
+           "--log-level", "warning", app_path]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    wait_port(port)
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    os.killpg(proc.pid, signal.SIGTERM)
+    proc.wait(timeout=20)
+
+
+def worker_rss_mb(proc: subprocess.Popen) -> float:
+    total = 0
+    out = subprocess.run(["pgrep", "-g", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    for pid in out:
+        try:
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        match = re.search(r"VmRSS:\s+(\d+) kB", status)
+        total += int(match.group(1)) if match else 0
+    return round(total / 1024, 1)
+
+
+def wrk(url: str, kind: str, seed: dict, seconds: int) -> dict:
+    preamble = "\n".join([
+        f"KIND = {json.dumps(kind)}",
+        "TOKENS = {" + ", ".join(json.dumps(t) for t in seed.get("tokens", ["-"])) + "}",
+        f"VERIFY_BODY = {json.dumps(json.dumps({'qr': seed.get('qr', '')}))}",
+        f"REQUEST_BODY = {json.dumps(json.dumps(seed.get('request_body', {})))}",
+        f"ZONE = {json.dumps(seed.get('zone', ''))}",
+    ])
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(preamble + "\n" + (Path(__file__).parent / "load.lua").read_text())
+    cmd = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{seconds}s", "--timeout", "10s", "-s", f.name, url]
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60).stdout
+    os.unlink(f.name)
+    figures = json.loads(out.split("WRKJSON ", 1)[1].splitlines()[0])
+    return {
+        "rps": round(figures["requests"] / (figures["duration_us"] / 1e6), 1),
+        "p50_ms": round(figures["p50_us"] / 1000, 2),
+        "p95_ms": round(figures["p95_us"] / 1000, 2),
+        "p99_ms": round(figures["p99_us"] / 1000, 2),
+        "errors": figures["non2xx"] + figures["socket_errors"],
+        "requests": figures["requests"],
+    }
+
+
+def warm_up(port: int, seed: dict) -> None:
+    """Each worker builds its caches (permit index, keys) on first use; measure the steady state."""
+    import http.client
+
+    for _ in range(int(WORKERS) * 8):
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        conn.request("GET", "/api/v1/permits?q=izin")
+        conn.getresponse().read()
+        conn.request("POST", "/api/v1/documents/verify", json.dumps({"qr": seed["qr"]}),
+                     {"Content-Type": "application/json"})
+        conn.getresponse().read()
+        conn.close()
+
+
+READS = ("permit_search", "letter_verify", "my_requests")
+WRITES = ("letter_request_create", "parking_session_start")
+
+
+def seed_database(url: str, instance: str) -> dict:
+    """Residents with tokens, a signed letter to verify, a parking zone."""
+    from datetime import timedelta
+
+    from citizen_app import create_app
+    from citizen_app.cities.services import load_city
+    from citizen_app.extensions import db
+
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=instance, KEYS_DIR=f"{instance}/keys",
+                     UPLOADS_DIR=f"{instance}/uploads", RATELIMIT_ENABLED=False,
+                     JWT_ACCESS_TOKEN_EXPIRES=timedelta(hours=2))
+    with app.app_context():
+        db.create_all()
+        load_city("kupang")
+    from bench.load_seed import seed
+
+    return seed(app)
+
+
+def main() -> dict:
+    if not shutil.which("wrk"):
+        raise RuntimeError("wrk is not installed: apt-get install -y wrk")
+    instance = tempfile.mkdtemp(prefix="load-")
+    pg = os.environ.get("BENCH_DATABASE_URL")
+    drop = None
+    if pg:
+        base = pg.replace("postgresql://", "postgresql+psycopg://", 1)
+        name = f"load_{uuid.uuid4().hex[:8]}"
+        admin = create_engine(base.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+        url = base.rsplit("/", 1)[0] + "/" + name
+
+        def drop():
+            with admin.connect() as conn:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    else:
+        url = f"sqlite:///{instance}/load.db"
+    try:
+        seed = seed_database(url, instance)
+        from config import TestingConfig
+
+        # The seed's tokens and NIK hashes were made with the testing keys; the server must share them.
+        env = {**os.environ, "APP_ENV": "production", "DATABASE_URL": url, "INSTANCE_PATH": instance,
+               "KEYS_DIR": f"{instance}/keys", "UPLOADS_DIR": f"{instance}/uploads",
+               "SECRET_KEY": TestingConfig.SECRET_KEY, "JWT_SECRET_KEY": TestingConfig.JWT_SECRET_KEY,
+               "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)}
+        results = {"server": f"gunicorn -w {WORKERS} --threads {THREADS}", "connections": CONNECTIONS,
+                   "database": "postgresql" if pg else "sqlite"}
+        bare_port = free_port()
+        bare = gunicorn("bench.bare_app:app", bare_port, env)
+        try:
+            results["bare"] = wrk(f"http://127.0.0.1:{bare_port}", "bare", seed, SECONDS)
+        finally:
+            stop(bare)
+        port = free_port()
+        server = gunicorn("wsgi:app", port, env)
+        try:
+            warm_up(port, seed)
+            for name in READS + WRITES:
+                figures = wrk(f"http://127.0.0.1:{port}", name, seed, SECONDS)
+                figures["ratio_to_bare"] = round(figures["rps"] / results["bare"]["rps"], 2)
+                results[name] = figures
+            rss_before = worker_rss_mb(server)
+            results["mixed"] = wrk(f"http://127.0.0.1:{port}", "mixed", seed, MIXED_SECONDS)
+            results["mixed"]["rss_mb_before"] = rss_before
+            results["mixed"]["rss_mb_after"] = worker_rss_mb(server)
+            results["mixed"]["seconds"] = MIXED_SECONDS
+        finally:
+            stop(server)
+        return results
+    finally:
+        if drop:
+            drop()
+        shutil.rmtree(instance, ignore_errors=True)
