@@ -4,8 +4,9 @@ import hashlib
 import json
 import secrets
 from datetime import datetime, timedelta
+from functools import lru_cache
 
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -34,11 +35,14 @@ def mask_name(full_name: str, words: int = 3) -> str:
 
 
 def canonical_cti(*, letter: IssuedLetter, req: LetterRequest) -> bytes:
-    data = {
-        "fields": req.fields, "identity": identity_plain(req.identity), "issued_at": _epoch(letter.issued_at),
-        "issuing_kelurahan": letter.issuing_kelurahan_code, "nonce": letter.nonce, "number": letter.number,
-        "purpose": req.purpose, "type": letter.type_code, "valid_until": _epoch(letter.valid_until),
-    }
+    return _cti(req.fields, req.identity, letter.issued_at, letter.issuing_kelurahan_code, letter.nonce, letter.number,
+                req.purpose, letter.type_code, letter.valid_until)
+
+
+def _cti(fields, identity, issued_at, kelurahan, nonce, number, purpose, type_code, valid_until) -> bytes:
+    data = {"fields": fields, "identity": identity_plain(identity), "issued_at": _epoch(issued_at),
+            "issuing_kelurahan": kelurahan, "nonce": nonce, "number": number, "purpose": purpose, "type": type_code,
+            "valid_until": _epoch(valid_until)}
     text = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(text.encode()).digest()[:CTI_BYTES]
 
@@ -142,29 +146,44 @@ def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
     cti = sign1.claims.get(7)
     if not isinstance(cti, bytes):
         return invalid
-    row = db.session.execute(
-        select(IssuedLetter, LetterRequest, Kelurahan.name)
-        .join(LetterRequest, LetterRequest.id == IssuedLetter.request_id)
-        .join(Kelurahan, Kelurahan.code == IssuedLetter.issuing_kelurahan_code)
-        .where(IssuedLetter.cti == cti)
-    ).first()
+    row = db.session.connection().execute(_verify_query(), {"cti": cti}).first()
     if row is None:
         return invalid
-    letter, req, kelurahan_name = row
     # The record must still be what was signed: same number, same key, same canonical data.
-    if (letter.number != sign1.claims.get(-2) or letter.kid != key.kid_b64
-            or canonical_cti(letter=letter, req=req) != cti):
+    if row.number != sign1.claims.get(-2) or row.kid != key.kid_b64 or cti != _cti(
+            row.fields, row.identity, row.issued_at, row.issuing_kelurahan_code, row.nonce, row.number, row.purpose,
+            row.type_code, row.valid_until):
         return invalid
-    return {"result": letter.state(now), "document": _public_view(letter, kelurahan_name)}
+    now = now or utcnow()
+    result = "revoked" if row.revoked_at else "expired" if now > as_utc(row.valid_until) else "valid"
+    return {"result": result, "document": _public_view(row)}
 
 
-def _public_view(letter: IssuedLetter, kelurahan_name: str) -> dict:
+@lru_cache(maxsize=1)
+def _verify_query():
+    """Built once: plain columns, no entities, a bound cti. This is the hot path of every scan."""
+    return (
+        select(*VERIFY_COLUMNS, LetterRequest.fields, LetterRequest.identity, LetterRequest.purpose,
+               Kelurahan.name.label("issuing_kelurahan"))
+        .join(LetterRequest, LetterRequest.id == IssuedLetter.request_id)
+        .join(Kelurahan, Kelurahan.code == IssuedLetter.issuing_kelurahan_code)
+        .where(IssuedLetter.cti == bindparam("cti"))
+    )
+
+
+VERIFY_COLUMNS = (IssuedLetter.number, IssuedLetter.kid, IssuedLetter.issued_at, IssuedLetter.valid_until,
+                  IssuedLetter.issuing_kelurahan_code, IssuedLetter.nonce, IssuedLetter.type_code,
+                  IssuedLetter.type_name, IssuedLetter.holder_name_masked, IssuedLetter.signer_name,
+                  IssuedLetter.signer_title, IssuedLetter.revoked_at)
+
+
+def _public_view(row) -> dict:
     return {
-        "type_code": letter.type_code, "type_name": letter.type_name, "number": letter.number,
-        "issued_at": as_utc(letter.issued_at), "valid_until": as_utc(letter.valid_until),
-        "issuing_kelurahan": kelurahan_name, "issuing_kelurahan_code": letter.issuing_kelurahan_code,
-        "holder_name_masked": letter.holder_name_masked, "signer_name": letter.signer_name,
-        "signer_title": letter.signer_title, "revoked_at": as_utc(letter.revoked_at),
+        "type_code": row.type_code, "type_name": row.type_name, "number": row.number,
+        "issued_at": as_utc(row.issued_at), "valid_until": as_utc(row.valid_until),
+        "issuing_kelurahan": row.issuing_kelurahan, "issuing_kelurahan_code": row.issuing_kelurahan_code,
+        "holder_name_masked": row.holder_name_masked, "signer_name": row.signer_name,
+        "signer_title": row.signer_title, "revoked_at": as_utc(row.revoked_at),
     }
 
 

@@ -1,10 +1,12 @@
 """The letter as an A4 PDF (the only module that touches fpdf2 and fontTools).
 
 DejaVu Sans is embedded so names beyond ASCII render (the PDF core fonts only know Latin-1). Parsing and
-subsetting the full 750 KB font costs ~150 ms per PDF, so each process first cuts it once to the Latin, Greek and
-Cyrillic blocks people's names use here, and fpdf2 subsets that small font per letter."""
+subsetting the full 750 KB font costs ~150 ms per PDF, so each process first cuts it once to the Latin blocks
+(keeping glyph names, which spares fontTools from deriving them on every parse), and fpdf2 subsets that small font
+per letter."""
 
 import hashlib
+import logging
 import os
 import tempfile
 import threading
@@ -15,10 +17,14 @@ from fpdf import FPDF
 
 from citizen_app.documents import qr
 
+logging.getLogger("fontTools").setLevel(logging.WARNING)  # its INFO lines, per subset, cost time and say nothing
+
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONTS = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-UNICODE_RANGES = [(0x20, 0x7E), (0xA0, 0x24F), (0x250, 0x2FF), (0x300, 0x36F), (0x370, 0x3FF), (0x400, 0x4FF),
-                  (0x1E00, 0x1EFF), (0x2000, 0x206F), (0x20A0, 0x20CF), (0x2100, 0x214F)]
+# Latin with every diacritic (incl. Vietnamese), punctuation and symbols: civil-registry names are in Latin script.
+UNICODE_RANGES = [(0x20, 0x7E), (0xA0, 0x24F), (0x2B0, 0x2FF), (0x300, 0x36F), (0x1E00, 0x1EFF), (0x2000, 0x206F),
+                  (0x20A0, 0x20CF), (0x2100, 0x214F)]
+_RANGES_KEY = hashlib.sha256(repr(UNICODE_RANGES).encode()).hexdigest()[:8]
 _lock = threading.Lock()
 _prepared: dict[str, str] = {}
 
@@ -33,7 +39,7 @@ def _prepare_fonts() -> dict[str, str]:
         for style, name in FONTS.items():
             source = FONT_DIR / name
             digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-            cache = Path(tempfile.gettempdir()) / f"citizen-app-fonts-{digest}"
+            cache = Path(tempfile.gettempdir()) / f"citizen-app-fonts-{digest}-{_RANGES_KEY}"
             target = cache / name
             if not target.exists():
                 cache.mkdir(parents=True, exist_ok=True)
@@ -42,6 +48,7 @@ def _prepare_fonts() -> dict[str, str]:
                 options.layout_features = []
                 options.hinting = False
                 options.notdef_outline = True
+                options.glyph_names = True
                 options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "kern", "hdmx", "LTSH", "VDMX"]
                 subsetter = subset.Subsetter(options)
                 subsetter.populate(unicodes=[c for lo, hi in UNICODE_RANGES for c in range(lo, hi + 1)])

@@ -4,9 +4,11 @@ Layout of KEYS_DIR/documents/: <kid hex>.key (PKCS#8 PEM, 0600), <kid hex>.json 
 `active` (the kid hex new letters are signed with). See docs/signed-qr.md."""
 
 import base64
+import functools
 import hashlib
 import json
 import os
+import re
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -34,12 +36,12 @@ def b64url(data: bytes) -> str:
 
 
 def b64url_decode(text: str) -> bytes:
-    if not text or any(c not in _B64URL for c in text) or len(text) % 4 == 1:
+    if not _B64URL.fullmatch(text) or len(text) % 4 == 1:
         raise InvalidToken("not base64url")
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
 
 
-_B64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+_B64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
 @dataclass
@@ -167,11 +169,17 @@ def all_keys(keys_dir: str) -> list[SigningKey]:
     return sorted(keys, key=lambda k: k.created_at)
 
 
+@functools.lru_cache(maxsize=8)
+def _directory_name(keys_dir: str) -> str:
+    return str(Path(keys_dir) / "documents")
+
+
 def find_key(keys_dir: str, kid: bytes) -> SigningKey | None:
-    directory = Path(keys_dir) / "documents"
     kid_hex = kid.hex()
-    if (str(directory), kid_hex) in _cache:
-        return _cache[(str(directory), kid_hex)]
+    found = _cache.get((_directory_name(keys_dir), kid_hex))
+    if found is not None:
+        return found
+    directory = Path(keys_dir) / "documents"
     if len(kid) != 8 or not (directory / kid_hex).with_suffix(".json").is_file():
         return None
     return _load(directory, kid_hex)

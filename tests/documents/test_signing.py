@@ -196,12 +196,15 @@ def test_verify_valid_then_revoked_and_listed(app, flow):
 
 
 def test_expired_letter_says_expired(app, flow, monkeypatch):
-    _, _, body = flow.signed()
+    resident, rid, body = flow.signed()
     from citizen_app.documents import models
 
-    monkeypatch.setattr(models, "utcnow", lambda: utcnow() + timedelta(days=31))
+    later = utcnow() + timedelta(days=31)
+    monkeypatch.setattr(models, "utcnow", lambda: later)
+    monkeypatch.setattr(issuing, "utcnow", lambda: later)
     result = verify(flow.client, body["letter"]["qr_text"])
     assert result["result"] == "expired" and result["document"]["number"] == body["letter"]["number"]
+    assert flow.get(resident, rid).json["letter"]["status"] == "expired"
 
 
 def _resign(text: str, mutate) -> str:
