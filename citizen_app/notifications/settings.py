@@ -1,4 +1,6 @@
-"""Push settings: app.config wins, these are the defaults (all overridable per deployment)."""
+"""Push settings: app.config wins, then the environment variable of the same name, then these defaults."""
+
+import os
 
 from flask import current_app
 
@@ -20,4 +22,8 @@ DEFAULTS = {
 
 
 def setting(name: str):
-    return current_app.config.get(name, DEFAULTS[name])
+    if name in current_app.config:
+        return current_app.config[name]
+    default = DEFAULTS[name]
+    value = os.environ.get(name)
+    return default if value is None else type(default)(value)

@@ -268,15 +268,26 @@ class PushWorker:
             db.session.execute(insert(PushDelivery), records)
         if pruned_ids:
             db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(pruned_ids)))
-        if updates:
-            table = OutboxMessage.__table__
+        table = OutboxMessage.__table__
+        finals: dict[tuple, list[int]] = {}
+        retries = []
+        for row in updates:
+            if row["b_status"] == "pending":
+                retries.append(row)
+            else:
+                finals.setdefault((row["b_status"], row["b_error"]), []).append(row["b_id"])
+        for (status, error), ids in finals.items():  # most of a batch: one statement, not one per message
+            db.session.execute(update(table).where(table.c.id.in_(ids), table.c.claim_token == token)
+                               .values(status=status, last_error=error, locked_until=None, claim_token=None,
+                                       updated_at=utcnow()))
+        if retries:
             stmt = (update(table)
                     .where(table.c.id == bindparam("b_id"), table.c.claim_token == token)
-                    .values(status=bindparam("b_status"), attempts=bindparam("b_attempts"),
+                    .values(status="pending", attempts=bindparam("b_attempts"),
                             next_attempt_at=bindparam("b_next", type_=UTCDateTime()),
                             last_error=bindparam("b_error"), locked_until=None, claim_token=None,
                             updated_at=utcnow()))
-            db.session.execute(stmt, updates)
+            db.session.execute(stmt, retries)
         db.session.commit()
 
 
@@ -299,8 +310,7 @@ def _record(message: OutboxMessage, note: Notification, subscription_id: int | N
 
 
 def _final(message: OutboxMessage, status: str, error: str | None) -> dict:
-    return {"b_id": message.id, "b_status": status, "b_attempts": message.attempts,
-            "b_next": message.next_attempt_at, "b_error": error and error[:255]}
+    return {"b_id": message.id, "b_status": status, "b_error": error and error[:255]}
 
 
 def _retry(message: OutboxMessage, when, error: str, attempts: int) -> dict:
