@@ -87,6 +87,11 @@ def get_call(call_id):
 @auth_required("resident", "dispatcher", "medic")
 @blp.arguments(BrigadeCallActionSchema)
 @blp.response(200, BrigadeCallSchema)
+@blp.doc(description="Dispatcher: triage (priority), assign (team_id; the team must be available), resolve_by_phone "
+                     "(note), cancel (note), merge (duplicate_of, default possible_duplicate_of; cancels this call), "
+                     "keep (clears possible_duplicate_of). Medic of the assigned team or dispatcher: en_route, "
+                     "on_scene, transport (destination), complete (outcome). Residents: cancel their own call before "
+                     "dispatch. Not possible from the current status: 409.")
 def call_action(data, call_id):
     return apply_action(current_actor(), call_id, data)
 
