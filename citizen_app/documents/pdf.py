@@ -1,9 +1,9 @@
 """The letter as an A4 PDF (the only module that touches fpdf2 and fontTools).
 
-DejaVu Sans is embedded so names beyond ASCII render (the PDF core fonts only know Latin-1). Parsing and
-subsetting the full 750 KB font costs ~150 ms per PDF, so each process first cuts it once to the Latin blocks
-(keeping glyph names, which spares fontTools from deriving them on every parse), and fpdf2 subsets that small font
-per letter."""
+DejaVu Sans is embedded so names beyond ASCII render (the PDF core fonts only know Latin-1). Parsing the whole
+750 KB font for every letter costs far more than drawing it, so each letter gets a small cut of DejaVu: ASCII plus
+whatever other characters that letter uses. Cuts are cached on disk by character set, so the usual letter (or the
+next one for the same name) parses a ~100-glyph font, and any character DejaVu has still renders."""
 
 import hashlib
 import logging
@@ -21,50 +21,64 @@ logging.getLogger("fontTools").setLevel(logging.WARNING)  # its INFO lines, per 
 
 FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONTS = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
-# Latin with every diacritic (incl. Vietnamese), punctuation and symbols: civil-registry names are in Latin script.
-UNICODE_RANGES = [(0x20, 0x7E), (0xA0, 0x24F), (0x2B0, 0x2FF), (0x300, 0x36F), (0x1E00, 0x1EFF), (0x2000, 0x206F),
-                  (0x20A0, 0x20CF), (0x2100, 0x214F)]
-_RANGES_KEY = hashlib.sha256(repr(UNICODE_RANGES).encode()).hexdigest()[:8]
+BASE_CHARS = frozenset(chr(c) for c in (*range(0x20, 0x7F), 0xA0, 0x2013, 0x2014, 0x2019, 0x201C, 0x201D, 0x2026))
+CACHE_DIR = Path(tempfile.gettempdir()) / "citizen-app-fonts"
 _lock = threading.Lock()
-_prepared: dict[str, str] = {}
+_paths: dict[tuple[str, str], str] = {}
+_digests: dict[str, str] = {}
 
 
-def _prepare_fonts() -> dict[str, str]:
+def _font_path(style: str, extra: str) -> str:
+    """A cut of DejaVu (style "" or "B") with ASCII and the `extra` characters, made once per character set."""
+    known = _paths.get((style, extra))
+    if known:
+        return known
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
     with _lock:
-        if _prepared:
-            return _prepared
-        from fontTools import subset
-        from fontTools.ttLib import TTFont
+        source = FONT_DIR / FONTS[style]
+        if style not in _digests:
+            _digests[style] = hashlib.sha256(source.read_bytes()).hexdigest()
+        key = hashlib.sha256(f"{_digests[style]}|{extra}".encode()).hexdigest()[:24]
+        target = CACHE_DIR / f"{source.stem}-{key}.ttf"
+        if not target.exists():
+            CACHE_DIR.mkdir(parents=True, exist_ok=True)
+            font = TTFont(source)
+            options = subset.Options()
+            options.layout_features = []
+            options.hinting = False
+            options.notdef_outline = True
+            options.glyph_names = True  # spares fontTools deriving names from the cmap on every parse
+            options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "kern", "hdmx", "LTSH", "VDMX"]
+            subsetter = subset.Subsetter(options)
+            subsetter.populate(unicodes=sorted({ord(c) for c in BASE_CHARS | set(extra)}))
+            subsetter.subset(font)
+            tmp = CACHE_DIR / f".{target.name}.{os.getpid()}.{threading.get_ident()}"
+            font.save(tmp)
+            os.replace(tmp, target)
+        if len(_paths) > 1024:
+            _paths.clear()
+        _paths[(style, extra)] = str(target)
+        return str(target)
 
-        for style, name in FONTS.items():
-            source = FONT_DIR / name
-            digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-            cache = Path(tempfile.gettempdir()) / f"citizen-app-fonts-{digest}-{_RANGES_KEY}"
-            target = cache / name
-            if not target.exists():
-                cache.mkdir(parents=True, exist_ok=True)
-                font = TTFont(source)
-                options = subset.Options()
-                options.layout_features = []
-                options.hinting = False
-                options.notdef_outline = True
-                options.glyph_names = True
-                options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "kern", "hdmx", "LTSH", "VDMX"]
-                subsetter = subset.Subsetter(options)
-                subsetter.populate(unicodes=[c for lo, hi in UNICODE_RANGES for c in range(lo, hi + 1)])
-                subsetter.subset(font)
-                tmp = cache / f".{name}.{os.getpid()}.{threading.get_ident()}"
-                font.save(tmp)
-                os.replace(tmp, target)
-            _prepared[style] = str(target)
-        return _prepared
+
+def _texts(letter: dict) -> list[str]:
+    texts = [*letter["letterhead"], letter["title"], letter["title"].upper(), f"Nomor: {letter['number']}",
+             letter["intro"], letter["fields_intro"], letter["purpose_label"], letter["purpose"], letter["closing"],
+             letter["place_date"], letter["signer_title"], letter["signer_name"], letter.get("signer_nip") or "",
+             letter["verify_line"], letter.get("letterhead_note") or "", ":", "-"]
+    for label, value in (*letter["identity"], *letter["fields"]):
+        texts += [label, value or "-"]
+    return texts
 
 
 class _Letter(FPDF):
-    def __init__(self):
+    def __init__(self, chars: set[str]):
         super().__init__(format="A4", unit="mm")
-        for style, path in _prepare_fonts().items():
-            self.add_font("DejaVu", style, path)
+        extra = "".join(sorted(c for c in chars - BASE_CHARS if c.isprintable()))
+        for style in FONTS:
+            self.add_font("DejaVu", style, _font_path(style, extra))
         self.set_margins(22, 16, 22)
         self.set_auto_page_break(True, margin=16)
 
@@ -96,7 +110,7 @@ def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
 
 def render(letter: dict) -> bytes:
     """`letter` holds the printed texts (see documents.rendering.letter_view); returns the PDF bytes."""
-    pdf = _Letter()
+    pdf = _Letter(set("".join(_texts(letter))))
     created: datetime = letter["issued_at"]
     pdf.set_creation_date(created)
     pdf.set_title(f"{letter['title']} {letter['number']}")
