@@ -68,7 +68,7 @@ def _check_within_city(latitude: float, longitude: float) -> None:
     limit = current_app.config.get("BRIGADE_MAX_DISTANCE_KM", 60)
     if distance is not None and distance > limit:
         message = translate("This position is {distance} km from the city; the brigade serves places within {max} km.",
-                            distance=round(distance), max=limit)
+                            distance=round(distance), max=f"{float(limit):g}")
         raise ValidationFailed({"latitude": [message], "longitude": [message]})
 
 

@@ -76,9 +76,10 @@ def test_a_position_far_from_the_city_is_refused_with_a_clear_message(app, clien
 
 def test_the_distance_limit_is_configurable(app, client, make_resident, auth_headers):
     headers = auth_headers(make_resident())
-    app.config["BRIGADE_MAX_DISTANCE_KM"] = 5
+    app.config["BRIGADE_MAX_DISTANCE_KM"] = 5.0
     try:
-        assert place(client, headers, latitude=-10.30, longitude=123.60).status_code == 422  # ~14 km south
+        res = place(client, headers, latitude=-10.30, longitude=123.60)  # ~14 km south
+        assert res.status_code == 422 and "radius 5 km" in res.json["errors"]["latitude"][0]
     finally:
         app.config.pop("BRIGADE_MAX_DISTANCE_KM")
     assert place(client, headers, latitude=-10.30, longitude=123.60).status_code == 201
