@@ -74,14 +74,12 @@ def test_a_position_far_from_the_city_is_refused_with_a_clear_message(app, clien
     assert call_count(app) == 0
 
 
-def test_the_distance_limit_is_configurable(app, client, make_resident, auth_headers):
+def test_the_distance_limit_is_configurable(app, client, make_resident, auth_headers, monkeypatch):
     headers = auth_headers(make_resident())
-    app.config["BRIGADE_MAX_DISTANCE_KM"] = 5.0
-    try:
+    with monkeypatch.context() as patch:
+        patch.setitem(app.config, "BRIGADE_MAX_DISTANCE_KM", 5.0)
         res = place(client, headers, latitude=-10.30, longitude=123.60)  # ~14 km south
         assert res.status_code == 422 and "radius 5 km" in res.json["errors"]["latitude"][0]
-    finally:
-        app.config.pop("BRIGADE_MAX_DISTANCE_KM")
     assert place(client, headers, latitude=-10.30, longitude=123.60).status_code == 201
 
 

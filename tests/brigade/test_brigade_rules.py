@@ -25,15 +25,12 @@ def test_haversine_and_eta():
     assert haversine_km(-10.1, 123.6, -10.1, 123.6) == 0
 
 
-def test_eta_uses_road_factor_and_speed(app):
+def test_eta_uses_road_factor_and_speed(app, monkeypatch):
     with app.test_request_context():
         assert eta_minutes(10) == 28  # 10 km × 1.4 at 30 km/h = 28 min
         assert eta_minutes(0) == 1  # never "0 minutes away" while not there
-        app.config["BRIGADE_SPEED_KMH"] = 60
-        try:
-            assert eta_minutes(10) == 14
-        finally:
-            app.config.pop("BRIGADE_SPEED_KMH")
+        monkeypatch.setitem(app.config, "BRIGADE_SPEED_KMH", 60)
+        assert eta_minutes(10) == 14
 
 
 def test_city_centres_come_from_the_pack_and_a_city_without_one_is_not_checked(app, monkeypatch, tmp_path):
