@@ -3,6 +3,7 @@
 import base64
 import os
 import threading
+import time
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -10,8 +11,34 @@ from flask import current_app
 from py_vapid import Vapid
 
 KEY_FILE = "vapid_private.pem"
+TOKEN_REUSE_SECONDS = 3600
 _lock = threading.Lock()
 _cache: dict[str, Vapid] = {}
+
+
+class ReusingVapid(Vapid):
+    """A Vapid key that signs one token per (push service, subject) and reuses it for up to an hour.
+
+    pywebpush asks for a signature on every push; an ES256 signature costs about as much as the encryption,
+    and a broadcast sends thousands of pushes to the same few push services. RFC 8292 lets a token live 24 h;
+    pywebpush asks for 12 h, so a token handed out here always has more than 11 h left."""
+
+    def __init__(self, private_key=None, conf=None):
+        super().__init__(private_key, conf)
+        self._tokens: dict[tuple, tuple[float, dict]] = {}
+        self._token_lock = threading.Lock()
+
+    def sign(self, claims, crypto_key=None):
+        key = (claims.get("aud"), claims.get("sub"), crypto_key)
+        now = time.time()
+        cached = self._tokens.get(key)
+        if cached is not None and cached[0] > now:
+            return dict(cached[1])
+        headers = super().sign(claims, crypto_key)
+        lifetime = int(claims.get("exp") or 0) - now
+        with self._token_lock:
+            self._tokens[key] = (now + min(TOKEN_REUSE_SECONDS, lifetime - 600), headers)
+        return dict(headers)
 
 
 def b64url(data: bytes) -> str:
@@ -53,7 +80,7 @@ def _load_or_create(keys_dir: str) -> Vapid:
         finally:
             os.unlink(tmp)
     with open(path, "rb") as fh:
-        return Vapid(serialization.load_pem_private_key(fh.read(), password=None))
+        return ReusingVapid(serialization.load_pem_private_key(fh.read(), password=None))
 
 
 def server_vapid() -> Vapid:

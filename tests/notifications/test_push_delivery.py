@@ -280,3 +280,30 @@ def test_inbox_item_exists_exactly_when_the_change_commits(app, make_resident):
         db.session.rollback()  # the caller's change failed
         assert db.session.scalar(select(func.count()).select_from(Notification)) == 0
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
+
+
+def test_one_vapid_token_per_push_service_is_reused_while_fresh(app, client, make_resident, receiver, subscribe):
+    import time
+
+    from citizen_app.notifications.vapid import ReusingVapid
+
+    first, second = make_resident(), make_resident()
+    devices = {"a": subscribe(first, "a"), "b": subscribe(second, "b")}
+    send(app, [first.id, second.id])
+    run_worker(app)
+    server_key = client.get("/api/v1/push/vapid-public-key").json["public_key"]
+    headers = {r.headers["authorization"] for r in receiver.received}
+    assert len(receiver.received) == 2 and len(headers) == 1
+    for name, device in devices.items():
+        verify_vapid(receiver.for_device(name)[0].headers["authorization"], device.endpoint, server_key)
+
+    key = ReusingVapid()
+    key.generate_keys()
+    claims = {"sub": "mailto:admin@kupang.go.id", "aud": "https://fcm.googleapis.com"}
+    long_lived = key.sign({**claims, "exp": int(time.time()) + 12 * 3600})
+    assert key.sign({**claims, "exp": int(time.time()) + 12 * 3600}) == long_lived
+    assert key.sign({**claims, "aud": "https://web.push.apple.com", "exp": int(time.time()) + 12 * 3600}) != long_lived
+    short = ReusingVapid()
+    short.generate_keys()
+    soon = {**claims, "exp": int(time.time()) + 300}  # would expire within the reuse window: never reused
+    assert short.sign(soon) != short.sign(soon)
