@@ -1,3 +1,5 @@
+import unicodedata
+
 import marshmallow as ma
 from marshmallow import fields, validate
 
@@ -8,8 +10,19 @@ SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
 MAX_FEE = 10**13
 
 
+def no_control_characters(value: str) -> None:
+    # NUL and friends can't be stored in PostgreSQL text and have no business in a permit; lone surrogates can't
+    # even be encoded. Tabs and line breaks are harmless (whitespace is tidied on save).
+    if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\t\n\r" for c in value):
+        raise ma.ValidationError("Must not contain control characters.")
+
+
 def _text(max_length: int, **kwargs) -> fields.String:
-    return fields.String(validate=validate.Length(min=1, max=max_length), **kwargs)
+    return fields.String(validate=[validate.Length(min=1, max=max_length), no_control_characters], **kwargs)
+
+
+def _plain(max_length: int, **kwargs) -> fields.String:
+    return fields.String(validate=[validate.Length(max=max_length), no_control_characters], **kwargs)
 
 
 def _texts(max_length: int, max_items: int, **kwargs) -> fields.List:
@@ -91,7 +104,7 @@ class RequirementInputSchema(StrictSchema):
 
 class FeeInputSchema(StrictSchema):
     amount = Int(allow_none=True, load_default=None, validate=validate.Range(min=0, max=MAX_FEE))
-    note = fields.String(load_default="", validate=validate.Length(max=500))
+    note = _plain(500, load_default="")
 
 
 class PermitContentSchema(StrictSchema):
@@ -99,14 +112,14 @@ class PermitContentSchema(StrictSchema):
     aliases = _texts(200, 60)
     old_names = _texts(200, 30)
     sector = _text(120)
-    authority = fields.String(validate=validate.Length(max=300))
-    channel = fields.String(validate=validate.Length(max=300))
+    authority = _plain(300)
+    channel = _plain(300)
     requirements = fields.List(fields.Nested(RequirementInputSchema), validate=validate.Length(max=100))
     procedure = _texts(1000, 50)
     sla_working_days = Int(allow_none=True, validate=validate.Range(min=0, max=3650))
     fee = fields.Nested(FeeInputSchema)
-    output = fields.String(validate=validate.Length(max=300))
-    validity = fields.String(validate=validate.Length(max=300))
+    output = _plain(300)
+    validity = _plain(300)
     legal_basis = _texts(500, 30)
 
 

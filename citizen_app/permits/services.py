@@ -33,6 +33,7 @@ register_messages({
     "The permit changed at the same time; reload and try again.":
         "Izin ini diubah pada saat yang sama; muat ulang lalu coba lagi.",
     "Must not be blank.": "Tidak boleh kosong.",
+    "Must not contain control characters.": "Tidak boleh berisi karakter kontrol.",
     "At most {max} characters.": "Paling banyak {max} karakter.",
 })
 

@@ -73,6 +73,10 @@ def test_duplicate_slug_is_409_and_writes_nothing(app, client, admin):
     ({"sla_working_days": "5"}, "sla_working_days"),
     ({"requirements": [{"text": "x", "mandatory": "maybe"}]}, "requirements"),
     ({"aliases": ["x" * 201]}, "aliases"),
+    ({"authority": "Dinas\u0000"}, "authority"),
+    ({"requirements": [{"text": "KTP\u001a"}]}, "requirements"),
+    ({"aliases": ["ok", "\ud800"]}, "aliases"),
+    ({"fee": {"amount": 1, "note": "\u0000"}}, "fee"),
     ({"color": "red"}, "color"),
 ])
 def test_invalid_permits_are_422(client, admin, change, field):
