@@ -20,6 +20,7 @@ from citizen_app.notifications.events import notify
 from citizen_app.regions.models import Kelurahan
 
 STRING_MAX, TEXT_MAX = 200, 2000
+MAX_ID = 2**31 - 1  # INTEGER on PostgreSQL; a bigger id in a URL simply doesn't exist
 TRACKING_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: read aloud at a counter
 
 # action -> (statuses it may start from, status it leads to, who may do it)
@@ -184,8 +185,12 @@ def list_requests(actor: User, status: str | None, page: int, per_page: int) -> 
     return paginate(query, page, per_page)
 
 
+def find(model, row_id: int):
+    return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
+
+
 def get_request(actor: User, request_id: int) -> LetterRequest:
-    req = db.session.get(LetterRequest, request_id)
+    req = find(LetterRequest, request_id)
     if req is None:
         raise NotFound()
     ensure_can_see(actor, req)
@@ -220,7 +225,7 @@ def perform_action(actor: User, request_id: int, data: dict, *, keys_dir: str, b
     from citizen_app.documents import issuing
 
     action = data["action"]
-    req = db.session.get(LetterRequest, request_id)
+    req = find(LetterRequest, request_id)
     if req is None or (actor.role == "resident" and req.resident_id != actor.id):
         raise NotFound()
     sources, target, who = TRANSITIONS[action]
