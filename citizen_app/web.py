@@ -1,28 +1,93 @@
-"""The PWA, served from pwa/ by the same process. API routes win; unknown non-API paths get the app shell."""
+"""The PWA, served from pwa/ by the same process. API routes win; unknown non-API paths get the app shell.
 
+Text assets are gzipped once per file version (the first screen's budget is counted compressed, and mobile data is
+slow); the letter checker's shell tells the browser which modules it will need so they load in parallel."""
+
+import gzip
+import hashlib
+import json
+import re
+from functools import lru_cache
 from pathlib import Path
 
-from flask import Blueprint, abort, send_from_directory
+from flask import Blueprint, Response, abort, request
 
 PWA_DIR = Path(__file__).resolve().parent.parent / "pwa"
 ROOT_FILES = {"sw.js", "manifest.webmanifest", "favicon.ico", "robots.txt"}
+TYPES = {".html": "text/html; charset=utf-8", ".js": "text/javascript; charset=utf-8",
+         ".css": "text/css; charset=utf-8", ".json": "application/json; charset=utf-8",
+         ".webmanifest": "application/manifest+json",
+         ".png": "image/png", ".ico": "image/x-icon", ".txt": "text/plain; charset=utf-8"}
+COMPRESSIBLE = {".html", ".js", ".css", ".json", ".webmanifest", ".txt"}
+VERIFY_PRELOADS = ('</js/screens/verify.js>; rel=modulepreload', '</js/cose.js>; rel=modulepreload',
+                   '</js/cbor.js>; rel=modulepreload',
+                   '</api/v1/documents/trust-list>; rel=preload; as=fetch; crossorigin=anonymous',
+                   '</api/v1/documents/revocations>; rel=preload; as=fetch; crossorigin=anonymous')
 
 bp = Blueprint("pwa", __name__)
 
 
-def _send(path: str, max_age: int):
-    response = send_from_directory(PWA_DIR, path, max_age=max_age)
+def _fill_shell(html: str) -> str:
+    """The shell's markup carries translation keys only; the default language's text is filled in here so the first
+    paint shows the app's name and navigation before any script has run (the app re-translates on a switch)."""
+    messages = json.loads((PWA_DIR / "i18n" / "id.json").read_text(encoding="utf-8"))
+
+    def text(match: re.Match) -> str:
+        key = match.group(2)
+        return f'{match.group(1)}{_escape(messages.get(key, ""))}{match.group(3)}'
+
+    html = re.sub(r'(<[^>]*\bdata-i18n="([^"]+)"[^>]*>)(</)', text, html)
+    html = re.sub(r'(<meta [^>]*content=")("[^>]*data-i18n-content="([^"]+)")',
+                  lambda m: m.group(1) + _escape(messages.get(m.group(3), "")) + m.group(2), html)
+    html = re.sub(r'data-i18n-aria-label="([^"]+)"',
+                  lambda m: f'{m.group(0)} aria-label="{_escape(messages.get(m.group(1), ""))}"', html)
+    return html.replace("<title></title>", f"<title>{_escape(messages.get('app.name', ''))}</title>")
+
+
+def _escape(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+@lru_cache(maxsize=128)
+def _load(path: str, mtime_ns: int, lang_mtime_ns: int = 0, verify: bool = False) -> tuple[bytes, bytes, str]:
+    data = (PWA_DIR / path).read_bytes()
+    if path == "index.html":
+        html = _fill_shell(data.decode("utf-8"))
+        if verify:  # the letter checker needs neither home's modules nor the offline queue up front
+            html = re.sub(r'<link rel="modulepreload" href="/js/(screens/home|outbox)\.js">\n', "", html)
+        data = html.encode("utf-8")
+    packed = gzip.compress(data, 9, mtime=0) if Path(path).suffix in COMPRESSIBLE else b""
+    return data, packed, hashlib.sha256(data).hexdigest()[:32]
+
+
+def _send(path: str, max_age: int, verify: bool = False) -> Response:
+    file = PWA_DIR / path
+    lang_mtime = (PWA_DIR / "i18n" / "id.json").stat().st_mtime_ns if path == "index.html" else 0
+    data, packed, digest = _load(path, file.stat().st_mtime_ns, lang_mtime, verify)
+    use_gzip = bool(packed) and "gzip" in request.headers.get("Accept-Encoding", "")
+    response = Response(packed if use_gzip else data, mimetype=None,
+                        content_type=TYPES.get(file.suffix, "application/octet-stream"))
+    if packed:
+        response.headers["Vary"] = "Accept-Encoding"
+    if use_gzip:
+        response.headers["Content-Encoding"] = "gzip"
+    response.set_etag(digest + ("-gz" if use_gzip else ""))
+    response.cache_control.public = True
+    if max_age:
+        response.cache_control.max_age = max_age
+    else:
+        response.cache_control.no_cache = True
     if path == "sw.js":
         response.headers["Service-Worker-Allowed"] = "/"
-        response.headers["Cache-Control"] = "no-cache"
-    return response
+    return response.make_conditional(request)
 
 
 @bp.get("/")
 @bp.get("/v")
 def shell():
-    response = _send("index.html", 0)
-    response.headers["Cache-Control"] = "no-cache"
+    response = _send("index.html", 0, verify=request.path == "/v")
+    if request.path == "/v":
+        response.headers["Link"] = ", ".join(VERIFY_PRELOADS)
     return response
 
 
@@ -30,7 +95,9 @@ def shell():
 def asset(path: str):
     if path.startswith("api/"):
         abort(404)
-    if (PWA_DIR / path).is_file() and not path.startswith((".", "tools/")):
+    file = PWA_DIR / path
+    inside = file.resolve().is_relative_to(PWA_DIR)
+    if inside and file.is_file() and not path.startswith((".", "tools/")) and file.suffix in TYPES:
         return _send(path, 0 if path in ROOT_FILES else 3600)
     if "." in path.rsplit("/", 1)[-1]:
         abort(404)

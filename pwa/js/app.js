@@ -1,11 +1,11 @@
-// Boot, router and chrome. Screens are ES modules loaded on first use; home is part of the first bundle.
+// Boot, router and chrome. Screens are ES modules loaded on first use (the shell preloads home's), and the
+// offline queue loads after the first screen, so the letter checker at /v fetches only what it needs.
 import { auth, logout } from './api.js';
 import { h, toast } from './dom.js';
 import { currentLang, loadLang, preferredLang, t } from './i18n.js';
-import * as outbox from './outbox.js';
-import { renderHome } from './screens/home.js';
 
 const S = (name) => () => import(`./screens/${name}.js`);
+const queue = () => import('./outbox.js');
 const STAFF_LETTERS = ['clerk', 'lurah'];
 // [pattern, loader, export, roles (null: anyone; []: any signed-in user)]
 const ROUTES = [
@@ -74,6 +74,7 @@ async function route() {
   let result;
   try {
     if (!path || path === 'home') {
+      const { renderHome } = await import('./screens/home.js');
       result = renderHome(el);
     } else {
       const m = match(path);
@@ -118,14 +119,14 @@ function renderChrome() {
 
 async function showPending() {
   const box = document.getElementById('pending');
-  const items = auth.signedIn() ? await outbox.pending() : [];
+  const items = auth.signedIn() ? await (await queue()).pending() : [];
   box.hidden = items.length === 0;
   box.textContent = items.length ? t('outbox.pending_count', { n: items.length }) : '';
 }
 
 async function flushOutbox() {
   if (!navigator.onLine || !auth.signedIn()) return;
-  const { sent, refused } = await outbox.flush();
+  const { sent, refused } = await (await queue()).flush();
   if (sent.length) toast(t('outbox.sent', { n: sent.length }));
   for (const r of refused) toast(`${t('outbox.refused')} ${r.error.message}`);
   if (sent.length || refused.length) route();
@@ -144,29 +145,34 @@ async function boot() {
   window.addEventListener('hashchange', route);
   window.addEventListener('online', () => { showOnline(); flushOutbox(); });
   window.addEventListener('offline', showOnline);
-  outbox.onChange(showPending);
   auth.onChange(() => { renderChrome(); showPending(); });
   document.addEventListener('click', async (e) => {
     if (e.target.closest('.skip')) { e.preventDefault(); main().focus(); }
     if (e.target.closest('[data-action="logout"]')) {
-      await outbox.clearAll();
+      await (await queue()).clearAll();
       await logout();
       go('');
     }
   });
   showOnline();
   await route();
+  (await queue()).onChange(showPending);
   showPending();
   flushOutbox();
   setInterval(flushOutbox, 20000);
   if ('serviceWorker' in navigator) {
-    navigator.serviceWorker.register('/sw.js').then(warmOfflineData).catch(() => {});
+    // After the first screen is up: installing the worker fetches the whole shell, which must not compete with it.
+    const register = () => navigator.serviceWorker.register('/sw.js').then(warmOfflineData).catch(() => {});
+    if (document.readyState === 'complete') idle(register); else window.addEventListener('load', () => idle(register), { once: true });
   }
+}
+
+function idle(fn) {
+  if (window.requestIdleCallback) window.requestIdleCallback(fn, { timeout: 3000 }); else setTimeout(fn, 1000);
 }
 
 // Fetch what the offline screens need so the service worker has it before the connection drops.
 function warmOfflineData() {
-  const idle = window.requestIdleCallback || ((fn) => setTimeout(fn, 1500));
   idle(() => navigator.serviceWorker.ready.then(() => {
     for (const p of ['/api/v1/permits/catalog', '/api/v1/documents/trust-list', '/api/v1/documents/revocations']) {
       fetch(p).catch(() => {});

@@ -146,6 +146,7 @@ S = {
     "verify.valid_until": ("Berlaku sampai", "Valid until"),
     "verify.kelurahan": ("Kelurahan penerbit", "Issuing kelurahan"),
     "verify.holder": ("Pemegang", "Holder"),
+    "verify.signed_by": ("Ditandatangani {signer}, Kelurahan {kelurahan}", "Signed by {signer}, Kelurahan {kelurahan}"),
     "verify.signer": ("Penanda tangan", "Signed by"),
     "scan.title": ("Pindai QR Surat", "Scan a Letter's QR"),
     "scan.lead": ("Arahkan kamera ke QR pada surat, atau tempel tautannya.", "Point the camera at the letter's QR, or paste its link."),

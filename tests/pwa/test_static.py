@@ -52,6 +52,8 @@ def test_no_inline_script_or_style_and_no_text_in_markup():
 def _first_screen_files() -> list[Path]:
     files = [PWA / "index.html", PWA / "css" / "app.css", PWA / "i18n" / "id.json"]
     todo = [PWA / "js" / "app.js"]
+    html = (PWA / "index.html").read_text(encoding="utf-8")
+    todo += [PWA / href.lstrip("/") for href in re.findall(r'<link rel="modulepreload" href="([^"]+)"', html)]
     while todo:
         path = todo.pop()
         if path in files:
@@ -90,3 +92,31 @@ def test_service_worker_precaches_every_screen():
         rel = "/" + path.relative_to(PWA).as_posix()
         name = path.stem
         assert rel in sw or (path.parent.name == "screens" and f"'{name}'" in sw), rel
+
+
+def test_assets_are_served_gzipped_with_validators(client):
+    plain = client.get("/js/app.js")
+    packed = client.get("/js/app.js", headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and packed.headers["Vary"] == "Accept-Encoding"
+    assert gzip.decompress(packed.data) == plain.data == (PWA / "js" / "app.js").read_bytes()
+    again = client.get("/js/app.js", headers={"Accept-Encoding": "gzip", "If-None-Match": packed.headers["ETag"]})
+    assert again.status_code == 304
+    assert client.get("/sw.js").headers["Service-Worker-Allowed"] == "/"
+    assert "no-cache" in client.get("/sw.js").headers["Cache-Control"]
+    assert client.get("/manifest.webmanifest").content_type == "application/manifest+json"
+
+
+def test_shell_is_filled_from_the_translation_file_and_routes_fall_back_to_it(client):
+    shell = client.get("/").get_data(as_text=True)
+    assert f"<title>{LANGS['id']['app.name']}</title>" in shell
+    assert f'data-i18n="app.name">{LANGS["id"]["app.name"]}</a>' in shell
+    assert client.get("/letters/12").get_data(as_text=True) == shell
+    checker = client.get("/v")
+    assert "modulepreload" in checker.headers["Link"] and "/api/v1/documents/trust-list" in checker.headers["Link"]
+    assert "/js/outbox.js" not in checker.get_data(as_text=True)
+
+
+def test_only_app_files_are_served(client):
+    for path in ("/tools/strings.py", "/tools/make_icons.py", "/../wsgi.py", "/%2e%2e/wsgi.py", "/js/missing.js",
+                 "/api/v1/nothing-here"):
+        assert client.get(path).status_code == 404, path

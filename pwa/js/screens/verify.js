@@ -16,20 +16,19 @@ export async function renderVerify(el, params) {
     el.append(h('p', {}, t('verify.no_token')), h('a', { class: 'btn primary', href: '/#/scan' }, t('verify.scan')));
     return;
   }
-  const offlineBox = h('section', { class: 'verdict verdict-unknown', 'aria-live': 'polite', id: 'verdict-offline' }, spinner());
-  const onlineBox = h('section', { class: 'card', 'aria-live': 'polite', id: 'verdict-online' }, spinner());
-  el.append(offlineBox, onlineBox, h('a', { class: 'btn', href: '/#/scan' }, t('verify.scan_another')));
-
+  // Each box is added complete (or with its final size reserved) so nothing on screen jumps while checks finish.
   let trust = null;
   let revs = null;
   try { [trust, revs] = await Promise.all([loadList('/documents/trust-list'), loadList('/documents/revocations')]); } catch { /* no lists yet */ }
+  const offlineBox = h('section', { class: 'verdict verdict-unknown', id: 'verdict-offline' });
   if (!trust) {
-    offlineBox.replaceChildren(h('p', {}, t('verify.no_lists')));
+    offlineBox.dataset.result = 'unknown';
+    offlineBox.append(h('p', {}, t('verify.no_lists')));
   } else {
     const r = await verify(token, trust, revs);
     offlineBox.className = `verdict verdict-${r.result}`;
     offlineBox.dataset.result = r.result;
-    offlineBox.replaceChildren(
+    offlineBox.append(
       h('p', { class: 'hint' }, t('verify.offline_check')),
       h('h2', {}, t(`verify.result.${r.result}`)),
       h('p', {}, t(`verify.explain.${r.result}`)),
@@ -39,23 +38,23 @@ export async function renderVerify(el, params) {
         version: revs ? revs.version : '-',
       })));
   }
+  const onlineBox = h('section', { class: 'card online-check', 'aria-live': 'polite', id: 'verdict-online' }, spinner());
+  el.append(offlineBox, onlineBox);
 
   try {
     const online = await post('/documents/verify', { qr: `${location.origin}/v#${token}` }, { anonymous: true });
     onlineBox.dataset.result = online.result;
     const d = online.document || {};
+    const signer = [d.signer_name, d.signer_title].filter(Boolean).join(', ');
     onlineBox.replaceChildren(
       h('p', { class: 'hint' }, t('verify.online_check')),
-      h('h2', {}, t(`verify.result.${online.result}`)),
-      online.document ? h('dl', { class: 'facts' }, [
-        ['verify.type', d.type_name], ['verify.number', d.number], ['verify.issued', fmtDate(d.issued_at, false)],
-        ['verify.valid_until', fmtDate(d.valid_until, false)], ['verify.kelurahan', d.issuing_kelurahan],
-        ['verify.holder', d.holder_name_masked], ['verify.signer', [d.signer_name, d.signer_title].filter(Boolean).join(', ')],
-      ].filter(([, v]) => v).map(([k, v]) => [h('dt', {}, t(k)), h('dd', {}, v)])) : null);
+      h('h2', { class: `result-${online.result}` }, t(`verify.result.${online.result}`)),
+      signer ? h('p', {}, t('verify.signed_by', { signer, kelurahan: d.issuing_kelurahan || '' })) : null);
   } catch (e) {
     onlineBox.dataset.result = 'offline';
     onlineBox.replaceChildren(h('p', {}, e.offline ? t('verify.online_unavailable') : e.message));
   }
+  el.append(h('a', { class: 'btn', href: '/#/scan' }, t('verify.scan_another')));
 }
 
 function details(c, trust) {
