@@ -149,7 +149,6 @@ def mark_paid(payment: Payment, now) -> bool:
     ).rowcount
     if not flipped:
         return False
-    db.session.refresh(payment)
     source = {"qris": ledger.provider_account(payment.provider or "qris"), "wallet": None,
               "cash": ledger.cash_account(payment.attendant_id or 0)}[payment.method]
     if payment.purpose == "topup":
@@ -210,7 +209,6 @@ def handle_notification(provider_name: str, body) -> Payment:
         db.session.execute(update(Payment).where(Payment.id == payment.id, Payment.provider_ref.is_(None))
                            .values(provider_ref=note.transaction_id[:64]))
     db.session.commit()
-    db.session.refresh(payment)
     return payment
 
 

@@ -87,7 +87,7 @@ def start_session(actor: User, data: dict) -> ParkingSession:
     record(actor.id, "parking.session_started", "parking_session", session.id, zone=zone.code,
            plate=session.plate_number)
     db.session.commit()
-    return present(session, now)
+    return present(session, now, zone)
 
 
 def stop_if_active(session: ParkingSession, now) -> None:
