@@ -248,3 +248,19 @@ def test_admin_sees_masked_nik_only(flow):
     detail = flow.get(flow.staff("city_admin", kelurahan=None), rid).json
     assert "nik" not in detail["identity"] and detail["identity"]["nik_masked"].startswith("5371")
     assert resident.nik_plain not in str(detail)
+
+
+def test_huge_ids_are_not_found(flow):
+    resident = flow.resident()
+    assert flow.get(resident, 2**63).status_code == 404
+    assert flow.act(resident, 2**40, "cancel").status_code == 404
+
+
+def test_demo_seed_puts_letters_in_flight(app, runner):
+    result = runner.invoke(args=["demo", "seed"])
+    assert result.exit_code == 0, result.output
+    assert "waits in clerk2's queue" in result.output
+    with app.app_context():
+        statuses = sorted(db.session.scalars(select(LetterRequest.status)).all())
+        assert statuses == ["approved", "submitted"]
+        assert count(app, RequestEvent) == 4
