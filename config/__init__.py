@@ -53,6 +53,19 @@ class Config:
     RATELIMIT_REGISTER_IP = os.environ.get("RATELIMIT_REGISTER_IP", "120 per minute")
     RATELIMIT_BRIGADE_CALL = os.environ.get("RATELIMIT_BRIGADE_CALL", "3 per 10 minutes")
 
+    # Parking payments: the local simulator outside production unless set; production defaults to midtrans and
+    # answers 503 for payments until PAYMENT_SERVER_KEY is set (a city without e-parking still runs).
+    PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "")
+    PAYMENT_SERVER_KEY = os.environ.get("PAYMENT_SERVER_KEY", "")
+    PAYMENT_API_URL = os.environ.get("PAYMENT_API_URL", "https://api.sandbox.midtrans.com")
+    PAYMENT_TIMEOUT_SECONDS = float(os.environ.get("PAYMENT_TIMEOUT_SECONDS", "10"))
+    PAYMENT_QRIS_GUI = os.environ.get("PAYMENT_QRIS_GUI", "ID.CO.DEMO.WWW")
+    PAYMENT_QRIS_MERCHANT_ID = os.environ.get("PAYMENT_QRIS_MERCHANT_ID", "DEMO000000000001")
+    PAYMENT_QRIS_MERCHANT_PAN = os.environ.get("PAYMENT_QRIS_MERCHANT_PAN", "")
+    PAYMENT_QRIS_NMID = os.environ.get("PAYMENT_QRIS_NMID", "")
+    WALLET_TOPUP_MIN = int(os.environ.get("WALLET_TOPUP_MIN", "10000"))
+    WALLET_TOPUP_MAX = int(os.environ.get("WALLET_TOPUP_MAX", "1000000"))
+
     CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
     HSTS = False
     # Run the notification worker inside the web process (embedded default).
