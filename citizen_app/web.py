@@ -48,9 +48,25 @@ def _escape(value: str) -> str:
     return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
 
 
+def _app_files() -> tuple[tuple[str, int], ...]:
+    return tuple(sorted((p.relative_to(PWA_DIR).as_posix(), p.stat().st_mtime_ns) for p in PWA_DIR.rglob("*")
+                        if p.is_file() and p.suffix in TYPES and "tools" not in p.parts))
+
+
+@lru_cache(maxsize=8)
+def _shell_version(files: tuple[tuple[str, int], ...]) -> str:
+    digest = hashlib.sha256()
+    for name, _mtime in files:
+        digest.update(name.encode() + b"\0" + (PWA_DIR / name).read_bytes())
+    return digest.hexdigest()[:12]
+
+
 @lru_cache(maxsize=128)
 def _load(path: str, mtime_ns: int, lang_mtime_ns: int = 0, verify: bool = False) -> tuple[bytes, bytes, str]:
     data = (PWA_DIR / path).read_bytes()
+    if path == "sw.js":
+        # The worker's cache name follows the app's files, so any change installs a fresh shell.
+        data = data.replace(b"const VERSION = 'v1';", f"const VERSION = '{_shell_version(_app_files())}';".encode())
     if path == "index.html":
         html = _fill_shell(data.decode("utf-8"))
         if verify:  # the letter checker needs neither home's modules nor the offline queue up front
@@ -63,6 +79,8 @@ def _load(path: str, mtime_ns: int, lang_mtime_ns: int = 0, verify: bool = False
 def _send(path: str, max_age: int, verify: bool = False) -> Response:
     file = PWA_DIR / path
     lang_mtime = (PWA_DIR / "i18n" / "id.json").stat().st_mtime_ns if path == "index.html" else 0
+    if path == "sw.js":
+        lang_mtime = hash(_app_files())
     data, packed, digest = _load(path, file.stat().st_mtime_ns, lang_mtime, verify)
     use_gzip = bool(packed) and "gzip" in request.headers.get("Accept-Encoding", "")
     response = Response(packed if use_gzip else data, mimetype=None,

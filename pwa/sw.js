@@ -1,6 +1,6 @@
 // Service worker: versioned app shell, network-first API reads with a per-user cached fallback,
 // stale-while-revalidate for the offline data (permit catalogue, trust list, revocation list).
-const VERSION = 'v1';
+const VERSION = 'v1'; // replaced by the server with a hash of the app's files
 const SHELL = `shell-${VERSION}`;
 const DATA = 'data-v1';
 const PUBLIC = 'api-public';
@@ -17,7 +17,9 @@ const SWR = ['/api/v1/permits/catalog', '/api/v1/documents/trust-list', '/api/v1
 const WARM = SWR.slice(0, 3);
 
 self.addEventListener('install', (event) => {
-  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_FILES)).then(() => self.skipWaiting()));
+  // cache: 'reload' skips the HTTP cache so a new version never stores yesterday's files.
+  event.waitUntil(caches.open(SHELL).then((c) => c.addAll(SHELL_FILES.map((u) => new Request(u, { cache: 'reload' }))))
+    .then(() => self.skipWaiting()));
 });
 
 self.addEventListener('activate', (event) => {

@@ -69,8 +69,10 @@ export function go(path) {
 async function route() {
   if (cleanup) { try { cleanup(); } catch { /* screen already gone */ } cleanup = null; }
   const path = currentPath();
-  const el = main();
-  el.replaceChildren();
+  // Each visit renders into its own element: a slower earlier visit that finishes late writes into a detached
+  // element instead of mixing into the screen the user is now on.
+  const el = h('div', { class: 'view' });
+  main().replaceChildren(el);
   let result;
   try {
     if (!path || path === 'home') {
@@ -96,6 +98,7 @@ async function route() {
   } catch (e) {
     el.append(h('p', { class: 'form-error', role: 'alert' }, e.message || t('error.generic')));
   }
+  if (!el.isConnected) { if (typeof result === 'function') result(); return; }
   if (typeof result === 'function') cleanup = result;
   const title = el.querySelector('h1');
   document.title = title ? `${title.textContent} · ${t('app.name')}` : t('app.name');

@@ -35,7 +35,7 @@ export function field(labelKey, control, hintKey) {
 export function showErrors(form, error) {
   form.querySelectorAll('.field-error').forEach((p) => { p.textContent = ''; });
   form.querySelectorAll('[aria-invalid]').forEach((c) => c.removeAttribute('aria-invalid'));
-  for (const [name, msgs] of Object.entries((error && error.errors) || {})) {
+  for (const [name, msgs] of flatten((error && error.errors) || {})) {
     const control = form.querySelector(`[name="${CSS.escape(name)}"]`);
     if (!control) continue;
     control.setAttribute('aria-invalid', 'true');
@@ -46,6 +46,12 @@ export function showErrors(form, error) {
   if (first) first.focus();
   const banner = form.querySelector('.form-error');
   if (banner) banner.textContent = error ? error.message || t('error.generic') : '';
+}
+
+// Nested field errors ({"fee": {"amount": […]}}) address the control named fee_amount.
+function flatten(errors, prefix = '') {
+  return Object.entries(errors).flatMap(([k, v]) => (v && typeof v === 'object' && !Array.isArray(v)
+    ? flatten(v, `${prefix}${k}_`) : [[`${prefix}${k}`, v]]));
 }
 
 export function formData(form) {

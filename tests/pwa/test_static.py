@@ -3,6 +3,7 @@
 import gzip
 import importlib.util
 import json
+import os
 import re
 from pathlib import Path
 
@@ -120,3 +121,20 @@ def test_only_app_files_are_served(client):
     for path in ("/tools/strings.py", "/tools/make_icons.py", "/../wsgi.py", "/%2e%2e/wsgi.py", "/js/missing.js",
                  "/api/v1/nothing-here"):
         assert client.get(path).status_code == 404, path
+
+
+def test_service_worker_version_follows_the_app_files(client, tmp_path, monkeypatch):
+    import shutil
+
+    from citizen_app import web
+
+    copy = tmp_path / "pwa"
+    shutil.copytree(PWA, copy, ignore=shutil.ignore_patterns("tools"))
+    monkeypatch.setattr(web, "PWA_DIR", copy)
+    version = re.compile(r"const VERSION = '([0-9a-f]{12})';")
+    before = version.search(client.get("/sw.js").get_data(as_text=True)).group(1)
+    assert version.search(client.get("/sw.js").get_data(as_text=True)).group(1) == before
+    css = copy / "css" / "app.css"
+    css.write_text(css.read_text() + "\n.new-rule { color: red; }\n")
+    os.utime(css, ns=(css.stat().st_atime_ns, css.stat().st_mtime_ns + 1_000_000_000))
+    assert version.search(client.get("/sw.js").get_data(as_text=True)).group(1) != before
