@@ -1,6 +1,6 @@
 """Permit search: the ranking the API serves and the PWA runs offline over the catalogue. Keep the two in step;
-the constants below travel in the catalogue (`search`), and tests/permits/search_queries.json is the shared
-labelled set to check a port against.
+the constants below and the word lists in words.py travel in the catalogue (`search`), and
+tests/permits/search_queries.json is the shared labelled set to check a port against.
 
 normalize(text): NFKD; drop Unicode marks (categories M*); lowercase; every run of characters other than a-z and
   0-9 becomes one space; split on spaces; each token replaced through SPELLING (ijin→izin, praktek→praktik, …).
@@ -37,6 +37,8 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
 
+from citizen_app.permits.words import SPELLING, STOPWORDS, SYNONYMS
+
 MAX_QUERY_CHARS = 200
 MAX_QUERY_TOKENS = 12
 MAX_FUZZY_LEN = 24
@@ -44,65 +46,6 @@ MIN_SCORE = 0.3
 SYNONYM_VARIANT_FACTOR = 0.95
 SECOND_ENTRY_FACTOR = 0.05
 ENTRY_WEIGHTS = {"name": 1.0, "alias": 1.0, "old_name": 1.0, "output": 0.8, "sector": 0.5}
-
-STOPWORDS = frozenset("""
-izin ijin surat permohonan pengurusan perizinan untuk buka membuka bikin membikin urus mengurus buat membuat cara
-syarat persyaratan prosedur mau ingin saya kami aku di ke dari dan atau yang apa bagaimana gimana gmn mendapatkan
-dapat dapatkan punya mengajukan ajukan pengajuan tentang berapa biaya lama baru perpanjang perpanjangan tolong
-info informasi the of for
-""".split())
-
-# Same word, other spellings: applied to entries and queries alike.
-SPELLING = {
-    "ijin": "izin", "praktek": "praktik", "apotik": "apotek", "apotiker": "apoteker", "cafe": "kafe",
-    "caffe": "kafe", "cafes": "kafe", "resto": "restoran", "restaurant": "restoran", "optic": "optik",
-    "bilboard": "billboard", "baleho": "baliho", "sertipikat": "sertifikat", "survey": "survei",
-    "research": "riset", "doctor": "dokter", "dr": "dokter", "klinic": "klinik", "clinic": "klinik",
-    "hotels": "hotel", "bis": "bus", "shop": "toko", "taxi": "taksi",
-}
-
-# Everyday words -> words the catalogue uses (only for words the catalogue lacks, or a word would be pulled away
-# from the permits that do use it). Query side only (variant 2). Keys and values are normalised.
-SYNONYMS = {
-    # building (PBG, formerly IMB)
-    "rumah": "bangun rumah", "bangun": "bangun rumah", "membangun rumah": "bangun rumah", "ruko": "bangun rumah",
-    "renovasi": "renovasi rumah", "rehab rumah": "renovasi rumah", "bedah rumah": "renovasi rumah",
-    "mendirikan rumah": "mendirikan bangunan", "tambah lantai": "renovasi rumah",
-    "layak fungsi": "laik fungsi", "sertifikat layak": "laik fungsi",
-    # business (NIB, formerly SIUP/TDP/HO)
-    "toko": "izin usaha", "kios": "izin usaha", "warung": "izin usaha", "dagang": "usaha perdagangan",
-    "berdagang": "usaha perdagangan", "jualan": "usaha perdagangan", "berjualan": "usaha perdagangan",
-    "jual": "usaha perdagangan", "umkm": "usaha mikro", "ukm": "usaha mikro", "umk": "usaha mikro",
-    "usaha kecil": "usaha mikro", "ho": "izin usaha", "gangguan": "izin usaha", "olshop": "izin usaha",
-    "online": "izin usaha", "bengkel": "izin usaha", "laundry": "izin usaha", "salon": "izin usaha",
-    "perusahaan": "tanda daftar perusahaan", "cv": "tanda daftar perusahaan", "pt": "tanda daftar perusahaan",
-    "nomor induk": "nib",
-    # tourism (TDUP)
-    "warung makan": "rumah makan", "restoran": "rumah makan", "rm": "rumah makan", "kedai": "kafe",
-    "warkop": "kafe", "kedai kopi": "kafe", "penginapan": "homestay", "losmen": "homestay", "wisma": "homestay",
-    "villa": "homestay", "home stay": "homestay", "guest house": "homestay", "wisata": "usaha pariwisata",
-    "karaoke": "usaha pariwisata", "biro perjalanan": "usaha pariwisata",
-    # advertising
-    "iklan": "reklame", "papan iklan": "reklame", "neon box": "reklame", "neonbox": "reklame",
-    "videotron": "reklame", "banner": "spanduk", "umbul umbul": "spanduk", "poster": "spanduk",
-    # health
-    "obat": "toko obat", "toko obat": "toko obat", "farmasi": "apotek", "kaca mata": "optik", "kacamata": "optik",
-    "drg": "dokter gigi", "dokter umum": "praktik dokter", "mantri": "perawat", "suster": "perawat",
-    "bersalin": "bidan", "praktik bersama": "klinik", "pengobatan": "balai pengobatan",
-    # transport
-    "mikrolet": "angkot", "oplet": "angkot", "bus": "angkutan umum", "travel": "angkutan umum",
-    # events
-    "nikahan": "pesta", "kawinan": "pesta", "pernikahan": "pesta", "konser": "keramaian", "pentas": "keramaian",
-    "festival": "keramaian", "pawai": "keramaian", "syukuran": "hajatan",
-    # research
-    "tesis": "penelitian", "disertasi": "penelitian", "kkn": "penelitian", "kuesioner": "survei",
-    # fisheries
-    "perahu": "kapal", "tambak": "budidaya ikan", "keramba": "budidaya ikan", "rumput laut": "budidaya ikan",
-    # spatial
-    "lokasi usaha": "izin lokasi", "zonasi": "tata ruang", "peruntukan lahan": "tata ruang",
-    "peruntukan tanah": "tata ruang",
-}
-
 
 def config() -> dict:
     """What the PWA needs to run this ranking over the catalogue."""
