@@ -9,12 +9,12 @@ from citizen_app.notifications.schemas import (
     CreateBroadcastSchema,
     InboxArgsSchema,
     InboxPageSchema,
-    PreferencesSchema,
-    QueryPageArgsSchema,
-    SubscribeSchema,
-    SubscriptionSchema,
-    UnsubscribeSchema,
-    UpdatePreferencesSchema,
+    NotificationPageArgsSchema,
+    NotificationPreferencesSchema,
+    PushSubscribeSchema,
+    PushSubscriptionSchema,
+    PushUnsubscribeSchema,
+    UpdateNotificationPreferencesSchema,
     VapidKeySchema,
 )
 
@@ -29,8 +29,8 @@ def vapid_public_key():
 
 @blp.post("/push/subscriptions")
 @auth_required()
-@blp.arguments(SubscribeSchema)
-@blp.response(201, SubscriptionSchema)
+@blp.arguments(PushSubscribeSchema)
+@blp.response(201, PushSubscriptionSchema)
 @blp.doc(description="Send PushSubscription.toJSON(). The same endpoint again updates it (and moves it to you).")
 def subscribe(data):
     return services.subscribe(current_actor(), data)
@@ -38,7 +38,7 @@ def subscribe(data):
 
 @blp.delete("/push/subscriptions")
 @auth_required()
-@blp.arguments(UnsubscribeSchema)
+@blp.arguments(PushUnsubscribeSchema)
 @blp.response(204)
 @blp.doc(description="Removes your device; an endpoint that is not yours is left alone (still 204).")
 def unsubscribe(data):
@@ -70,15 +70,15 @@ def mark_all_read():
 
 @blp.get("/notifications/preferences")
 @auth_required()
-@blp.response(200, PreferencesSchema)
+@blp.response(200, NotificationPreferencesSchema)
 def get_preferences():
     return services.get_preferences(current_actor())
 
 
 @blp.put("/notifications/preferences")
 @auth_required()
-@blp.arguments(UpdatePreferencesSchema)
-@blp.response(200, PreferencesSchema)
+@blp.arguments(UpdateNotificationPreferencesSchema)
+@blp.response(200, NotificationPreferencesSchema)
 @blp.doc(description="Muting stops the push only; the inbox keeps everything. Fields left out stay as they are.")
 def update_preferences(data):
     return services.update_preferences(current_actor(), data)
@@ -96,7 +96,7 @@ def create_broadcast(data):
 
 @blp.get("/broadcasts")
 @auth_required("city_admin")
-@blp.arguments(QueryPageArgsSchema, location="query")
+@blp.arguments(NotificationPageArgsSchema, location="query")
 @blp.response(200, BroadcastPageSchema)
 def list_broadcasts(args):
     return broadcasts.list_broadcasts(current_actor(), args)

@@ -10,25 +10,25 @@ class VapidKeySchema(ma.Schema):
     public_key = fields.String(required=True, metadata={"description": "base64url uncompressed P-256 point"})
 
 
-class SubscriptionKeysSchema(StrictSchema):
+class PushKeysSchema(StrictSchema):
     p256dh = fields.String(required=True, validate=validate.Length(min=1, max=200))
     auth = fields.String(required=True, validate=validate.Length(min=1, max=100))
 
 
-class SubscribeSchema(StrictSchema):
+class PushSubscribeSchema(StrictSchema):
     """The browser's PushSubscription.toJSON(), as is."""
 
     endpoint = fields.String(required=True, validate=validate.Length(min=1, max=1024))
-    keys = fields.Nested(SubscriptionKeysSchema, required=True)
+    keys = fields.Nested(PushKeysSchema, required=True)
     expirationTime = fields.Float(allow_none=True, load_default=None,  # noqa: N815 - the browser's name
                                    validate=validate.Range(min=0))
 
 
-class UnsubscribeSchema(StrictSchema):
+class PushUnsubscribeSchema(StrictSchema):
     endpoint = fields.String(required=True, validate=validate.Length(min=1, max=1024))
 
 
-class SubscriptionSchema(ma.Schema):
+class PushSubscriptionSchema(ma.Schema):
     id = fields.Integer()
     endpoint = fields.String()
     expires_at = fields.DateTime(allow_none=True)
@@ -50,13 +50,13 @@ class NotificationSchema(ma.Schema):
     read = fields.Function(lambda note: note.read_at is not None)
 
 
-class QueryPageArgsSchema(StrictSchema):
+class NotificationPageArgsSchema(StrictSchema):
     # Query strings arrive as text; common PageArgsSchema's strict Int refuses "2" (reported to the lead).
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
     per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class InboxArgsSchema(QueryPageArgsSchema):
+class InboxArgsSchema(NotificationPageArgsSchema):
     unread = fields.Boolean(load_default=False)
 
 
@@ -69,7 +69,7 @@ class QuietHoursSchema(StrictSchema):
     end = fields.String(required=True, validate=HHMM, metadata={"example": "06:00"})
 
 
-class PreferencesSchema(ma.Schema):
+class NotificationPreferencesSchema(ma.Schema):
     muted_topics = fields.List(fields.String())
     quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True,
                                 metadata={"description": "local time in `timezone`; null: none"})
@@ -77,7 +77,7 @@ class PreferencesSchema(ma.Schema):
     mutable_topics = fields.List(fields.String())
 
 
-class UpdatePreferencesSchema(StrictSchema):
+class UpdateNotificationPreferencesSchema(StrictSchema):
     muted_topics = fields.List(fields.String(validate=validate.Length(max=20)), validate=validate.Length(max=10),
                                metadata={"description": "any of documents, parking, broadcast; never brigade"})
     quiet_hours = fields.Nested(QuietHoursSchema, allow_none=True,
