@@ -72,6 +72,40 @@ def _sign_letters(app, ids, lurah_id) -> dict:
                 "sign_only_per_s_one_core": round(n / sign_time, 1), "pdf_only_per_s_one_core": round(n / pdf_time, 1)}
 
 
+def _worker(config: dict, ids: list[int], lurah_id: int) -> int:
+    from citizen_app import create_app
+    from citizen_app.documents import rendering, services
+    from citizen_app.extensions import db
+    from citizen_app.identity.models import User
+
+    app = create_app("testing", **config)
+    with app.app_context():
+        lurah = db.session.get(User, lurah_id)
+        for rid in ids:
+            services.perform_action(lurah, rid, {"action": "sign"}, keys_dir=config["KEYS_DIR"], base_url=BASE_URL)
+            rendering.letter_pdf(lurah, rid)
+            db.session.expire_all()
+        db.session.remove()
+        db.engine.dispose()
+    return len(ids)
+
+
+def _sign_in_processes(app, ids, lurah_id, workers: int = 2) -> dict:
+    """What the machine does with one worker process per core, as gunicorn would run it."""
+    import multiprocessing
+
+    from citizen_app.extensions import db
+
+    config = {k: app.config[k] for k in ("SQLALCHEMY_DATABASE_URI", "INSTANCE_PATH", "KEYS_DIR", "UPLOADS_DIR")}
+    with app.app_context():
+        db.engine.dispose()
+    chunks = [ids[i::workers] for i in range(workers)]
+    started = time.perf_counter()
+    with multiprocessing.get_context("spawn").Pool(workers) as pool:
+        done = sum(pool.starmap(_worker, [(config, chunk, lurah_id) for chunk in chunks]))
+    return {f"letters_per_s_{workers}_processes_wall": round(done / (time.perf_counter() - started), 1)}
+
+
 def _verifications(app) -> dict:
     from sqlalchemy import select
 
@@ -105,8 +139,9 @@ def _verifications(app) -> dict:
 
 def _run(backend: str) -> dict:
     with bench_app(backend) as app:
-        ids, lurah_id = _approved_requests(app, LETTERS + 1)
-        figures = _sign_letters(app, ids, lurah_id)
+        ids, lurah_id = _approved_requests(app, 2 * LETTERS + 1)
+        figures = _sign_letters(app, ids[:LETTERS + 1], lurah_id)
+        figures.update(_sign_in_processes(app, ids[LETTERS + 1:], lurah_id))
         figures.update(_verifications(app))
         return figures
 
