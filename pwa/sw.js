@@ -8,7 +8,7 @@ const SHELL_FILES = [
   '/', '/manifest.webmanifest', '/css/app.css', '/i18n/id.json', '/i18n/en.json',
   '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png',
   '/js/app.js', '/js/api.js', '/js/dom.js', '/js/i18n.js', '/js/outbox.js', '/js/cbor.js', '/js/cose.js',
-  '/js/permit-search.js', '/js/qr.js',
+  '/js/permit-search.js', '/js/qr.js', '/js/qr-decode.js',
   ...['home', 'auth', 'profile', 'permits', 'verify', 'scan', 'letters', 'brigade', 'parking', 'inbox',
     'staff-letters', 'dispatch', 'medic', 'attendant', 'admin-permits', 'admin-city'].map((s) => `/js/screens/${s}.js`),
 ];

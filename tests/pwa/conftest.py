@@ -91,3 +91,15 @@ def sign_out(page) -> None:
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c4890000000d49444154789c6360f8cfc0f01f0005"
     "0001ff5d8b8e4a0000000049454e44ae426082")
+
+
+def signed_letter(client, auth_headers, resident, clerk, lurah) -> dict:
+    """A domisili letter requested by `resident`, approved by `clerk` and signed by `lurah`: the request detail."""
+    created = client.post("/api/v1/documents/requests", headers=auth_headers(resident), json={
+        "type_code": "domisili", "service_kelurahan_code": resident.kelurahan_code, "purpose": "Melamar pekerjaan",
+        "fields": {"rt": "003", "rw": "001"}}).get_json()
+    for who, action in ((clerk, "review"), (clerk, "approve"), (lurah, "sign")):
+        response = client.post(f"/api/v1/documents/requests/{created['id']}/actions", headers=auth_headers(who),
+                               json={"action": action})
+        assert response.status_code == 200, response.get_json()
+    return client.get(f"/api/v1/documents/requests/{created['id']}", headers=auth_headers(resident)).get_json()
