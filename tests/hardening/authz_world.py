@@ -5,15 +5,15 @@ allowed principal: a fresh world has fresh records
 (and fresh teams and medics), so a state change happens once."""
 
 import base64
+import functools
 import io
 import itertools
-from functools import cached_property
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from citizen_app.extensions import db
-from tests.conftest import HOME, KEEP_TABLES, OTHER
+from tests.conftest import HOME, KEEP_TABLES, OTHER, PASSWORD
 
 API = "/api/v1"
 ZONE, OTHER_ZONE = "KPG-SOEHARTO", "KPG-ELTARI"
@@ -73,41 +73,76 @@ def snapshot(app) -> dict:
             return tables
 
 
-def _tables() -> list[str]:
-    return [t.name for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES]
+@functools.cache
+def _tables() -> tuple[str, ...]:
+    return tuple(t.name for t in db.metadata.sorted_tables if t.name not in KEEP_TABLES)
 
 
 class World:
-    def __init__(self, app, client, make_user, make_resident, auth_headers, people: "World | None" = None):
+    def __init__(self, app, client, make_resident, people: "World | None" = None):
         """`people`: a world whose principals this one reuses (records, teams and medics are always new)."""
         self.app, self.client = app, client
         self.n = next(_serial)
         self._plates = itertools.count(1)
+        self.users: dict = {}
+        self.headers: dict = {ANON: {}}
         if people is not None:
-            self.users, self.headers = dict(people.users), dict(people.headers)
+            self.users.update(people.users)
+            self.headers.update(people.headers)
         else:
-            self.users = {
-                A: make_resident(kelurahan_code=HOME),
-                B: make_resident(kelurahan_code=HOME),
-                CLERK: make_user("clerk", kelurahan_code=HOME),
-                CLERK_X: make_user("clerk", kelurahan_code=OTHER),
-                LURAH: make_user("lurah", kelurahan_code=HOME),
-                LURAH_X: make_user("lurah", kelurahan_code=OTHER),
-                DISPATCHER: make_user("dispatcher"),
-                JUKIR: make_user("parking_attendant", zone_code=ZONE),
-                JUKIR_X: make_user("parking_attendant", zone_code=OTHER_ZONE),
-                PERMIT_ADMIN: make_user("permit_admin"),
-                ADMIN: make_user("city_admin"),
-            }
-            self.headers = {ANON: {}}
-            self.headers.update({name: auth_headers(user) for name, user in self.users.items()})
-        # The teams are made by the dispatcher, like in the city; each medic belongs to one.
-        self.team = self._team(f"Tim Matriks {self.n}", -10.1700, 123.6000)
-        self.other_team = self._team(f"Tim Lain {self.n}", -10.2000, 123.6500)
-        self.users[MEDIC] = make_user("medic", team_id=self.team)
-        self.users[MEDIC_X] = make_user("medic", team_id=self.other_team)
-        for name in (MEDIC, MEDIC_X):
-            self.headers[name] = auth_headers(self.users[name])
+            for name in (A, B):
+                self.users[name] = make_resident(kelurahan_code=HOME)
+            self.headers.update(self._sign_in((A, B)))
+            self._staff({CLERK: ("clerk", {"kelurahan_code": HOME}), CLERK_X: ("clerk", {"kelurahan_code": OTHER}),
+                         LURAH: ("lurah", {"kelurahan_code": HOME}), LURAH_X: ("lurah", {"kelurahan_code": OTHER}),
+                         DISPATCHER: ("dispatcher", {}), JUKIR: ("parking_attendant", {"zone_code": ZONE}),
+                         JUKIR_X: ("parking_attendant", {"zone_code": OTHER_ZONE}),
+                         PERMIT_ADMIN: ("permit_admin", {}), ADMIN: ("city_admin", {})})
+        # Each world has its own two teams, so a dispatched call never finds its team busy from another world.
+        self.team, self.other_team = self._teams()
+        self._staff({MEDIC: ("medic", {"team_id": self.team}), MEDIC_X: ("medic", {"team_id": self.other_team})})
+
+    def _staff(self, specs: dict) -> None:
+        """Staff accounts in one transaction (as `flask users create` makes them, minus a commit per user)."""
+        from citizen_app.identity.models import User
+        from citizen_app.identity.services import hash_password
+
+        with self.app.app_context():
+            password = hash_password(PASSWORD)
+            rows = {}
+            for name, (role, extra) in specs.items():
+                serial = next(_serial)
+                if role == "lurah":
+                    extra = {**extra, "nip": f"19800101{serial:010d}", "title": "Lurah"}
+                rows[name] = User(role=role, username=f"{role}{serial}", full_name=f"{role} {serial}",
+                                  password_hash=password, **extra)
+            db.session.add_all(rows.values())
+            db.session.commit()
+            for name, user in rows.items():
+                db.session.refresh(user)
+                db.session.expunge(user)
+                self.users[name] = user
+        self.headers.update(self._sign_in(specs))
+
+    def _sign_in(self, names) -> dict:
+        from citizen_app.identity.models import User
+        from citizen_app.identity.services import issue_tokens
+
+        with self.app.app_context():
+            return {name: {"Authorization": "Bearer " + issue_tokens(db.session.get(
+                User, self.users[name].id))["access_token"]} for name in names}
+
+    def _teams(self) -> tuple[int, int]:
+        from citizen_app.brigade.models import BrigadeTeam
+
+        with self.app.app_context():
+            teams = [BrigadeTeam(name=f"Tim Matriks {self.n}", latitude=-10.1700, longitude=123.6000,
+                                 status="available"),
+                     BrigadeTeam(name=f"Tim Lain {self.n}", latitude=-10.2000, longitude=123.6500,
+                                 status="available")]
+            db.session.add_all(teams)
+            db.session.commit()
+            return teams[0].id, teams[1].id
 
     # ---- plumbing
     def request(self, principal: str, method: str, path: str, token: str = "access", **kwargs):  # noqa: S107
@@ -121,14 +156,10 @@ class World:
         assert res.status_code == expect, (method, path, principal, res.status_code, res.get_json(silent=True))
         return res.get_json(silent=True)
 
-    def _team(self, name: str, latitude: float, longitude: float) -> int:
-        return self.ok(DISPATCHER, "POST", "/brigade/teams", 201,
-                       json={"name": name, "latitude": latitude, "longitude": longitude})["id"]
-
     def plate(self) -> str:
         return f"DH {self.n % 10000} {chr(65 + next(self._plates) % 26)}{chr(65 + self.n % 26)}"
 
-    @cached_property
+    @functools.cached_property
     def refresh_tokens(self) -> dict:
         from citizen_app.identity.models import User
         from citizen_app.identity.services import issue_tokens
@@ -145,46 +176,51 @@ class World:
             self.ok(who, "POST", f"/documents/requests/{rid}/actions", json=body)
         return rid
 
-    @cached_property
+    @functools.cached_property
     def letter(self) -> int:
         return self._letter()
 
-    @cached_property
+    @functools.cached_property
+    def letter_elsewhere(self) -> int:
+        """A's letter served by another kelurahan (any-kelurahan pattern): scope follows the serving office."""
+        return self.ok(A, "POST", "/documents/requests", 201, json={**LETTER, "service_kelurahan_code": OTHER})["id"]
+
+    @functools.cached_property
     def attachment(self) -> int:
         return self.ok(A, "POST", f"/documents/requests/{self.letter}/attachments", 201, **png_upload())["id"]
 
-    @cached_property
+    @functools.cached_property
     def letter_in_review(self) -> int:
         return self._letter((CLERK, "review"))
 
-    @cached_property
+    @functools.cached_property
     def letter_needs_revision(self) -> int:
         return self._letter((CLERK, "review"), (CLERK, "request_revision"))
 
-    @cached_property
+    @functools.cached_property
     def letter_approved(self) -> int:
         return self._letter((CLERK, "review"), (CLERK, "approve"))
 
-    @cached_property
+    @functools.cached_property
     def letter_signed(self) -> int:
         return self._letter((CLERK, "review"), (CLERK, "approve"), (LURAH, "sign"))
 
-    @cached_property
+    @functools.cached_property
     def letter_qr(self) -> str:
         return self.ok(A, "GET", f"/documents/requests/{self.letter_signed}")["letter"]["qr_text"]
 
     # ---- brigade (A's call; team `team` has MEDIC, `other_team` has MEDIC_X)
-    @cached_property
+    @functools.cached_property
     def call(self) -> int:
         return self.ok(A, "POST", "/brigade/calls", 201, json=CALL)["id"]
 
-    @cached_property
+    @functools.cached_property
     def call_triaged(self) -> int:
         call_id = self.ok(A, "POST", "/brigade/calls", 201, json=CALL)["id"]
         self.ok(DISPATCHER, "POST", f"/brigade/calls/{call_id}/actions", json={"action": "triage", "priority": "red"})
         return call_id
 
-    @cached_property
+    @functools.cached_property
     def call_dispatched(self) -> int:
         call_id = self.call_triaged
         self.ok(DISPATCHER, "POST", f"/brigade/calls/{call_id}/actions",
@@ -198,23 +234,23 @@ class World:
         body = {"zone_code": ZONE, "plate_number": self.plate(), "vehicle_class": "car"}
         return self.ok(A, "POST", "/parking/sessions", 201, json=body)["id"]
 
-    @cached_property
+    @functools.cached_property
     def session(self) -> int:
         return self._session()
 
-    @cached_property
+    @functools.cached_property
     def session_plate(self) -> str:
         return self.ok(A, "GET", f"/parking/sessions/{self.session}")["plate_number"]
 
-    @cached_property
+    @functools.cached_property
     def pending_reference(self) -> str:
         return self.pending_payment["reference"]
 
-    @cached_property
+    @functools.cached_property
     def pending_payment(self) -> dict:
         return self.ok(A, "POST", f"/parking/sessions/{self._session()}/payments", 201, json={"method": "qris"})
 
-    @cached_property
+    @functools.cached_property
     def paid(self) -> dict:
         """A session paid by QRIS and settled by the provider: {"session": id, "payment": id}."""
         session_id = self._session()
@@ -222,23 +258,23 @@ class World:
         self.ok(ANON, "POST", f"/parking/simulator/pay/{payment['reference']}")
         return {"session": session_id, "payment": payment["id"]}
 
-    @cached_property
+    @functools.cached_property
     def paid_session(self) -> int:
         return self.paid["session"]
 
-    @cached_property
+    @functools.cached_property
     def payment(self) -> int:
         return self.paid["payment"]
 
-    @cached_property
+    @functools.cached_property
     def receipt_qr(self) -> str:
         return self.ok(A, "GET", f"/parking/sessions/{self.paid_session}/receipt")["qr"]
 
-    @cached_property
+    @functools.cached_property
     def topup_payment(self) -> int:
         return self.ok(A, "POST", "/wallet/topups", 201, json={"amount": 10000})["id"]
 
-    @cached_property
+    @functools.cached_property
     def funded_wallet(self) -> int:
         topup = self.ok(A, "POST", "/wallet/topups", 201, json={"amount": 50000})
         self.ok(ANON, "POST", f"/parking/simulator/pay/{topup['reference']}")
@@ -251,12 +287,12 @@ class World:
             return providers.get("simulator").notification(self.pending_payment["reference"],
                                                            self.pending_payment["amount"])
 
-    @cached_property
+    @functools.cached_property
     def deposit(self) -> int:
         return self.ok(JUKIR, "POST", "/parking/deposits", 201, json={"amount": 25000, "note": "Setoran pagi"})["id"]
 
     # ---- notifications
-    @cached_property
+    @functools.cached_property
     def notification(self) -> int:
         """A's notification: the clerk starting the review tells the resident."""
         self.letter_in_review  # noqa: B018 - built for its side effect
@@ -264,26 +300,26 @@ class World:
         assert items, "the review should have notified resident A"
         return items[0]["id"]
 
-    @cached_property
+    @functools.cached_property
     def endpoint(self) -> str:
         endpoint = f"https://push.example.org/send/a-{self.n}"
         self.ok(A, "POST", "/push/subscriptions", 201, json=push_subscription(endpoint))
         return endpoint
 
-    @cached_property
+    @functools.cached_property
     def broadcast(self) -> int:
         body = {"title": "Pemadaman air", "body": "Air mati besok pagi.", "kelurahan_codes": [OTHER]}
         return self.ok(ADMIN, "POST", "/broadcasts", 201, json=body)["id"]
 
     # ---- permits
-    @cached_property
+    @functools.cached_property
     def permit(self) -> str:
         slug = f"izin-matriks-{self.n}"
         self.ok(PERMIT_ADMIN, "POST", "/permits", 201, json={"slug": slug, "name": f"Izin Matriks {self.n}",
                                                              "sector": "Perdagangan"})
         return slug
 
-    @cached_property
+    @functools.cached_property
     def retired_permit(self) -> str:
         slug = f"izin-pensiun-{self.n}"
         self.ok(PERMIT_ADMIN, "POST", "/permits", 201, json={"slug": slug, "name": f"Izin Pensiun {self.n}",

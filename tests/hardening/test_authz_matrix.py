@@ -166,6 +166,11 @@ ROWS = [
     row("GET", "/documents/requests/{letter}", LETTER_VIEWERS, hidden={B}),
     row("POST", "/documents/requests/{letter}/actions", {CLERK}, hidden={B}, body=letter_action("review"),
         label="review"),
+    # The same letter asked at another kelurahan: that office serves it, A's home office has no say.
+    row("GET", "/documents/requests/{letter_elsewhere}", {A, CLERK_X, LURAH_X, ADMIN}, hidden={B},
+        label="served elsewhere"),
+    row("POST", "/documents/requests/{letter_elsewhere}/actions", {CLERK_X}, hidden={B},
+        body=letter_action("review"), label="review, served elsewhere"),
     row("POST", "/documents/requests/{letter_in_review}/actions", {CLERK}, hidden={B},
         body=letter_action("request_revision"), label="request_revision"),
     row("POST", "/documents/requests/{letter_in_review}/actions", {CLERK}, hidden={B},
@@ -295,8 +300,8 @@ def no_rate_limits():
 
 
 @pytest.fixture
-def new_world(app, client, make_user, make_resident, auth_headers):
-    return lambda people=None: World(app, client, make_user, make_resident, auth_headers, people)
+def new_world(app, client, make_resident):
+    return lambda people=None: World(app, client, make_resident, people)
 
 
 def _prepare(row: Row, world: World, principals) -> tuple[str, dict]:
@@ -366,6 +371,7 @@ def test_every_route_is_in_the_table(app):
 LISTS = [
     # (list path, World attribute of A's record, principals whose list includes it, principals whose list doesn't)
     ("/documents/requests", "letter", {A, CLERK, LURAH, ADMIN}, {B, CLERK_X, LURAH_X}),
+    ("/documents/requests", "letter_elsewhere", {A, CLERK_X, LURAH_X, ADMIN}, {B, CLERK, LURAH}),
     ("/brigade/calls?status=all", "call_dispatched", {A, DISPATCHER, MEDIC, ADMIN}, {B, MEDIC_X}),
     ("/parking/sessions", "session", {A, JUKIR, ADMIN}, {B, JUKIR_X}),
     ("/parking/deposits", "deposit", {JUKIR, ADMIN}, {JUKIR_X}),
@@ -374,7 +380,7 @@ LISTS = [
 ]
 
 
-@pytest.mark.parametrize("path, record, sees, blind", LISTS, ids=[entry[0] for entry in LISTS])
+@pytest.mark.parametrize("path, record, sees, blind", LISTS, ids=[f"{e[0]} {e[1]}" for e in LISTS])
 def test_lists_show_a_record_only_in_scope(path, record, sees, blind, new_world):
     world = new_world()
     record_id = getattr(world, record)
@@ -427,13 +433,12 @@ def test_another_resident_cannot_reach_a_residents_records_by_guessing_ids(app, 
             kwargs = png_upload() if path.endswith("/attachments") else {"json": body} if body else {}
             res = world.request(B, "POST", API + path, **kwargs)
             assert res.status_code == 404, (path, res.status_code, res.get_json(silent=True))
-        # A's attachment ids under B's own request are not B's either.
-        res = world.request(B, "GET", API + f"/documents/requests/{mine['letter']}/attachments/{i}")
-        assert res.status_code == (200 if i == mine["attachment"] else 404), (i, res.status_code)
-        for rid in range(1, top + 1):
-            if rid != mine["letter"]:
-                res = world.request(B, "GET", API + f"/documents/requests/{rid}/attachments/{i}")
-                assert res.status_code == 404, (rid, i, res.status_code)
+    # Every attachment id under every request id: B gets only B's own file, also not A's under B's request.
+    for rid in range(1, top + 1):
+        for aid in range(1, max(a_records["attachment"], mine["attachment"]) + 3):
+            res = world.request(B, "GET", API + f"/documents/requests/{rid}/attachments/{aid}")
+            expected = 200 if (rid, aid) == (mine["letter"], mine["attachment"]) else 404
+            assert res.status_code == expected, (rid, aid, res.status_code)
     assert snapshot(app) == before, "B's guesses changed data"
 
     # B's own lists and bulk actions never include or touch A's records.
