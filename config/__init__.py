@@ -66,6 +66,11 @@ class Config:
     WALLET_TOPUP_MIN = int(os.environ.get("WALLET_TOPUP_MIN", "10000"))
     WALLET_TOPUP_MAX = int(os.environ.get("WALLET_TOPUP_MAX", "1000000"))
 
+    # Brigade Sehat: how far from the city centre a call may be placed, and the ETA model.
+    BRIGADE_MAX_DISTANCE_KM = float(os.environ.get("BRIGADE_MAX_DISTANCE_KM", "60"))
+    BRIGADE_ROAD_FACTOR = float(os.environ.get("BRIGADE_ROAD_FACTOR", "1.4"))
+    BRIGADE_SPEED_KMH = float(os.environ.get("BRIGADE_SPEED_KMH", "30"))
+
     CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
     HSTS = False
     # Run the notification worker inside the web process (embedded default).

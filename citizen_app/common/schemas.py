@@ -16,9 +16,14 @@ def Int(**kwargs) -> fields.Integer:  # noqa: N802 - reads like a field class
     return fields.Integer(strict=True, **kwargs)
 
 
+def QueryInt(**kwargs) -> fields.Integer:  # noqa: N802 - reads like a field class
+    """Integers from a query string arrive as text ("2"), which the strict Int refuses; "2.5" is still refused."""
+    return fields.Integer(**kwargs)
+
+
 class PageArgsSchema(StrictSchema):
-    page = Int(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = Int(load_default=20, validate=validate.Range(min=1, max=100))
+    page = QueryInt(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = QueryInt(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:

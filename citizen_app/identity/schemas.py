@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from citizen_app.common.schemas import Int, StrictSchema
+from citizen_app.common.schemas import Int, QueryInt, StrictSchema
 from citizen_app.identity.models import ROLES
 
 NAME = validate.Length(min=1, max=100)
@@ -111,5 +111,5 @@ class CreateUserSchema(StrictSchema):
 
 class UserListArgs(StrictSchema):
     role = fields.String(validate=validate.OneOf(ROLES))
-    page = Int(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = Int(load_default=20, validate=validate.Range(min=1, max=100))
+    page = QueryInt(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = QueryInt(load_default=20, validate=validate.Range(min=1, max=100))

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from citizen_app.common.schemas import Int, StrictSchema
+from citizen_app.common.schemas import QueryInt, StrictSchema
 
 
 class KecamatanSchema(ma.Schema):
@@ -20,8 +20,8 @@ class KelurahanSchema(ma.Schema):
 class KelurahanArgs(StrictSchema):
     kecamatan = fields.String(validate=validate.Regexp(r"^\d{2}\.\d{2}\.\d{2}$"))
     q = fields.String(validate=validate.Length(max=100))
-    page = Int(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = Int(load_default=100, validate=validate.Range(min=1, max=100))
+    page = QueryInt(load_default=1, validate=validate.Range(min=1, max=100000))
+    per_page = QueryInt(load_default=100, validate=validate.Range(min=1, max=100))
 
 
 class CitySchema(ma.Schema):

@@ -198,3 +198,16 @@ def test_users_create_cli(app, runner):
     bad = runner.invoke(args=["users", "create", "--username", "c2", "--password", "kata-sandi-aman",
                               "--role", "clerk"])
     assert bad.exit_code != 0 and "kelurahan" in bad.output
+
+
+def test_query_string_paging_and_bad_values(client, make_user, make_resident, auth_headers):
+    admin = make_user("city_admin")
+    for _ in range(3):
+        make_resident()
+    page = client.get("/api/v1/admin/users?role=resident&page=2&per_page=2", headers=auth_headers(admin))
+    assert page.status_code == 200, page.json
+    assert (page.json["page"], page.json["per_page"], page.json["total"], len(page.json["items"])) == (2, 2, 3, 1)
+    for bad in ("page=2.5", "page=0", "per_page=101", "page=abc"):
+        res = client.get(f"/api/v1/admin/users?{bad}", headers=auth_headers(admin))
+        assert res.status_code == 422, bad
+    assert client.get("/api/v1/regions/kelurahan?page=2&per_page=10").json["page"] == 2
