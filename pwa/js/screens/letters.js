@@ -113,6 +113,7 @@ export async function renderForm(el, { code }) {
 export async function renderDetail(el, { id }) {
   el.append(spinner());
   const r = await get(`/documents/requests/${encodeURIComponent(id)}`);
+  await withFieldLabels(r);
   el.replaceChildren(h('p', {}, h('a', { href: '#/letters' }, t('common.back'))), h('h1', { tabindex: '-1' }, r.type_name || r.type_code));
   el.append(requestFacts(r));
   const actions = h('div', { class: 'actions' });
@@ -138,8 +139,18 @@ export function requestFacts(r) {
     ['letters.number', r.letter && r.letter.number], ['letters.valid_until', r.letter && fmtDate(r.letter.valid_until, false)],
     ['letters.letter_status', r.letter && badge('verify.result', r.letter.status)], ['letters.service_kelurahan', r.service_kelurahan_name || r.service_kelurahan_code],
     ['letters.purpose', r.purpose], ['letters.created', fmtDate(r.created_at)],
-    ...Object.entries(r.fields || {}).map(([k, v]) => [null, String(v), k]),
+    ...Object.entries(r.fields || {}).map(([k, v]) => [null, String(v), (r.field_labels || {})[k] || k]),
   ].filter(([, v]) => v).map(([k, v, raw]) => [h('dt', {}, k ? t(k) : raw), h('dd', {}, v)]));
+}
+
+// The type's own fields are labelled by the letter catalogue (server data, already in the city's language).
+export async function withFieldLabels(r) {
+  try {
+    const res = await types();
+    const ty = (Array.isArray(res) ? res : res.items).find((x) => x.code === r.type_code);
+    r.field_labels = Object.fromEntries(((ty && ty.fields) || []).map((f) => [f.name, f.label || f.name]));
+  } catch { r.field_labels = {}; }
+  return r;
 }
 
 export function history(r) {

@@ -1,7 +1,7 @@
 import { auth, get, post } from '../api.js';
 import { badge, field, fmtDate, h, spinner, toast } from '../dom.js';
 import { t } from '../i18n.js';
-import { authImage, download, history, requestFacts } from './letters.js';
+import { authImage, download, history, requestFacts, withFieldLabels } from './letters.js';
 
 const FILTERS = { clerk: ['submitted', 'in_review', 'needs_revision', 'approved', 'signed'], lurah: ['approved', 'signed', 'in_review'] };
 // Which actions each role is offered in each status; the server has the final word (403/409).
@@ -29,7 +29,7 @@ export async function renderQueue(el) {
 
 export async function renderRequest(el, { id }) {
   el.append(spinner());
-  const r = await get(`/documents/requests/${encodeURIComponent(id)}`);
+  const r = await withFieldLabels(await get(`/documents/requests/${encodeURIComponent(id)}`));
   const role = auth.user.role;
   el.replaceChildren(h('p', {}, h('a', { href: '#/queue' }, t('common.back'))), h('h1', { tabindex: '-1' }, r.type_name || r.type_code));
   const who = r.identity || {};
