@@ -28,7 +28,8 @@ def auth_required(*roles: str, optional: bool = False):
 
 
 def current_actor() -> User | None:
-    return current_user
+    """The signed-in user, or a real None (flask-jwt-extended's proxy to None is truthy and `is not None`)."""
+    return current_user._get_current_object() if current_user else None
 
 
 def require_role(actor: User, *roles: str) -> None:

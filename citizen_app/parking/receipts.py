@@ -60,6 +60,7 @@ def verify(actor: User, data: dict) -> dict:
         session = session_from_code(data["qr"])
         if session is None:
             raise field_error("qr", "This receipt code is not valid.")
+        require_zone_scope(actor, session.zone_code)  # an attendant checks the cars in their own zone only
         status = {"paid": "paid", "active": "active"}.get(session.status, "unpaid")
         return {"status": status, "session": present(session), "checked_at": utcnow()}
     if not (data.get("plate_number") and data.get("zone_code")):
