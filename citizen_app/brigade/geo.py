@@ -21,8 +21,8 @@ def eta_minutes(distance_km: float) -> int:
     return max(1, math.ceil(road_km / speed * 60))
 
 
-def distance_and_eta(team, latitude: float, longitude: float) -> tuple[float | None, int | None]:
-    if team is None or not team.has_position:
+def distance_and_eta(team, latitude: float | None, longitude: float | None) -> tuple[float | None, int | None]:
+    if team is None or not team.has_position or latitude is None or longitude is None:
         return None, None
     distance = haversine_km(team.latitude, team.longitude, latitude, longitude)
     return round(distance, 2), eta_minutes(distance)

@@ -78,10 +78,15 @@ class BrigadeCall(db.Model):
     patient_name: Mapped[str] = mapped_column(String(100))
     patient_age: Mapped[int] = mapped_column(Integer)
     contact_phone: Mapped[str] = mapped_column(String(16))
-    latitude: Mapped[float] = mapped_column(Float)
-    longitude: Mapped[float] = mapped_column(Float)
+    # No GPS on the phone (or permission refused): the address text alone must still reach the brigade.
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
     address: Mapped[str] = mapped_column(String(255))
     status: Mapped[str] = mapped_column(String(20), default="received")
+
+    @property
+    def has_position(self) -> bool:
+        return self.latitude is not None and self.longitude is not None
     priority: Mapped[str | None] = mapped_column(String(10))
     team_id: Mapped[int | None] = mapped_column(ForeignKey("brigade_teams.id"))
     destination: Mapped[str | None] = mapped_column(String(200))

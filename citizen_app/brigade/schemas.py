@@ -18,8 +18,9 @@ class BrigadeCreateCallSchema(StrictSchema):
     patient_name = fields.String(required=True, validate=validate.Length(min=1, max=100))
     patient_age = Int(required=True, validate=validate.Range(min=0, max=130))
     contact_phone = fields.String(required=True, validate=validate.Length(min=1, max=32))
-    latitude = fields.Float(required=True, validate=LATITUDE)
-    longitude = fields.Float(required=True, validate=LONGITUDE)
+    # Optional together: a phone without a position fix still calls, and the address text guides the team.
+    latitude = fields.Float(allow_none=True, validate=LATITUDE)
+    longitude = fields.Float(allow_none=True, validate=LONGITUDE)
     address = fields.String(required=True, validate=validate.Length(min=1, max=255))
 
 
@@ -118,8 +119,8 @@ class BrigadeCallSchema(ma.Schema):
     patient_name = fields.String(required=True)
     patient_age = fields.Integer(required=True)
     contact_phone = fields.String(required=True)
-    latitude = fields.Float(required=True)
-    longitude = fields.Float(required=True)
+    latitude = fields.Float(allow_none=True)
+    longitude = fields.Float(allow_none=True)
     address = fields.String(required=True)
     team_id = fields.Integer(allow_none=True)
     team = fields.Nested(BrigadeTeamRefSchema, allow_none=True)

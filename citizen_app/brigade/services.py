@@ -74,7 +74,9 @@ def _check_within_city(latitude: float, longitude: float) -> None:
 
 def create_call(actor: User, data: dict) -> BrigadeCall:
     phone = _contact_phone(data["contact_phone"])
-    _check_within_city(data["latitude"], data["longitude"])
+    position = _position(data)
+    if position:
+        _check_within_city(*position)
     now = utcnow()
     earlier = db.session.scalar(
         select(BrigadeCall.id)
@@ -85,8 +87,8 @@ def create_call(actor: User, data: dict) -> BrigadeCall:
     call = BrigadeCall(
         resident_id=actor.id, category=data["category"], complaint=data["complaint"].strip(),
         patient_name=data["patient_name"].strip(), patient_age=data["patient_age"], contact_phone=phone,
-        latitude=data["latitude"], longitude=data["longitude"], address=data["address"].strip(),
-        status="received", created_at=now, possible_duplicate_of=earlier,
+        latitude=position[0] if position else None, longitude=position[1] if position else None,
+        address=data["address"].strip(), status="received", created_at=now, possible_duplicate_of=earlier,
     )
     db.session.add(call)
     db.session.flush()
@@ -192,7 +194,7 @@ def suggested_teams(actor: User, call_id: int, limit: int) -> list[dict]:
     suggestions = []
     for row in rows:
         team = dict(row)
-        if team["latitude"] is None or team["longitude"] is None:
+        if team["latitude"] is None or team["longitude"] is None or not call.has_position:
             team["distance_km"] = team["eta_minutes"] = None
         else:
             distance = haversine_km(team["latitude"], team["longitude"], call.latitude, call.longitude)
@@ -226,7 +228,7 @@ def teams_query(status: str | None):
 
 
 def _position(data: dict) -> tuple[float, float] | None:
-    has_lat, has_lon = "latitude" in data, "longitude" in data
+    has_lat, has_lon = data.get("latitude") is not None, data.get("longitude") is not None
     if has_lat != has_lon:
         missing = "longitude" if has_lat else "latitude"
         raise field_error(missing, "Give both latitude and longitude.")

@@ -37,7 +37,7 @@ def test_categories_are_listed_for_the_checklist(client):
     assert all(c["label"] and c["label_en"] for c in res.json)
 
 
-@pytest.mark.parametrize("field", sorted(CALL))
+@pytest.mark.parametrize("field", sorted(set(CALL) - {"latitude", "longitude"}))
 def test_each_missing_field_is_422_and_nothing_is_stored(app, client, make_resident, auth_headers, field):
     body = {k: v for k, v in CALL.items() if k != field}
     res = client.post("/api/v1/brigade/calls", json=body, headers=auth_headers(make_resident()))
@@ -225,3 +225,30 @@ def test_without_a_city_centre_the_distance_is_not_checked(app, client, make_res
     monkeypatch.setattr(services, "distance_from_centre_km", lambda _lat, _lon: None)
     res = place(client, auth_headers(make_resident()), latitude=0.79, longitude=127.38)  # Ternate, far from Kupang
     assert res.status_code == 201
+
+
+def test_a_phone_without_a_position_still_calls_with_the_address(app, client, crew, make_resident, auth_headers):
+    headers = auth_headers(make_resident())
+    body = {k: v for k, v in CALL.items() if k not in ("latitude", "longitude")}
+    res = client.post("/api/v1/brigade/calls", json=body, headers=headers)
+    assert res.status_code == 201, res.json
+    assert res.json["latitude"] is None and res.json["address"] == CALL["address"]
+    call_id = res.json["id"]
+    suggested = client.get(f"/api/v1/brigade/calls/{call_id}/suggested-teams", headers=crew["h"]["dispatcher"])
+    assert suggested.status_code == 200 and suggested.json
+    assert all(team["distance_km"] is None for team in suggested.json)  # nobody can tell which is nearest
+    assert act(client, crew["h"]["dispatcher"], call_id, "triage", priority="yellow").status_code == 200
+    assigned = act(client, crew["h"]["dispatcher"], call_id, "assign", team_id=crew["team_a"])
+    assert assigned.status_code == 200 and assigned.json["eta_minutes"] is None
+    nulls = client.post("/api/v1/brigade/calls", json={**body, "latitude": None, "longitude": None},
+                        headers=auth_headers(make_resident(phone="081299990001")))
+    assert nulls.status_code == 201, nulls.json
+
+
+@pytest.mark.parametrize("given", ["latitude", "longitude"])
+def test_half_a_position_is_422(app, client, make_resident, auth_headers, given):
+    body = {k: v for k, v in CALL.items() if k not in ("latitude", "longitude")}
+    body[given] = CALL[given]
+    res = client.post("/api/v1/brigade/calls", json=body, headers=auth_headers(make_resident()))
+    assert res.status_code == 422 and ({"latitude", "longitude"} - {given}) <= set(res.json["errors"])
+    assert call_count(app) == 0

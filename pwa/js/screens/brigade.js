@@ -65,12 +65,7 @@ export async function renderCall(el) {
     const missing = Object.fromEntries(['category', 'complaint', 'patient_name', 'patient_age', 'contact_phone', 'address']
       .filter((k) => body[k] === '' || body[k] === null).map((k) => [k, [t('letters.required')]]));
     if (Object.keys(missing).length) { showErrors(form, { message: t('letters.fix'), errors: missing }); return; }
-    if (!pos) {
-      // No GPS fix: the typed address is what the team uses; the position is the city's centre so the call still goes out.
-      const city = await get('/city', { anonymous: true }).catch(() => null);
-      const center = city && city.brigade && city.brigade.center;
-      if (center) Object.assign(body, { latitude: center[0], longitude: center[1] });
-    }
+    // No GPS fix: the call goes out without a position and the typed address guides the team.
     form.querySelector('[type=submit]').disabled = true;
     const item = await outbox.enqueue('brigade', '/brigade/calls', body, [], { title: body.patient_name });
     const { sent, refused } = await outbox.flush();
