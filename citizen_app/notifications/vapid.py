@@ -34,9 +34,12 @@ class ReusingVapid(Vapid):
         cached = self._tokens.get(key)
         if cached is not None and cached[0] > now:
             return dict(cached[1])
-        headers = super().sign(claims, crypto_key)
-        lifetime = int(claims.get("exp") or 0) - now
-        with self._token_lock:
+        with self._token_lock:  # the first pushes of a broadcast arrive together: sign once, not per thread
+            cached = self._tokens.get(key)
+            if cached is not None and cached[0] > now:
+                return dict(cached[1])
+            headers = super().sign(claims, crypto_key)
+            lifetime = int(claims.get("exp") or 0) - now
             self._tokens[key] = (now + min(TOKEN_REUSE_SECONDS, lifetime - 600), headers)
         return dict(headers)
 

@@ -12,17 +12,15 @@ import logging
 import random
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import and_, bindparam, delete, insert, or_, select, update
+from sqlalchemy import select
 
 from citizen_app.common.time import city_tz, utcnow
-from citizen_app.common.types import UTCDateTime
 from citizen_app.extensions import db
-from citizen_app.notifications import vapid, webpush
+from citizen_app.notifications import outbox, vapid, webpush
 from citizen_app.notifications.models import (
     Notification,
     NotificationPreference,
@@ -30,6 +28,7 @@ from citizen_app.notifications.models import (
     PushDelivery,
     PushSubscription,
 )
+from citizen_app.notifications.outbox import classify, delivery_record, final_update, retry_update
 from citizen_app.notifications.preferences import quiet_until
 from citizen_app.notifications.settings import setting
 
@@ -93,35 +92,7 @@ class PushWorker:
 
     # -- claiming -------------------------------------------------------------------------------------------
     def claim(self) -> tuple[str, list[int], float]:
-        """Claim up to batch_size due messages; returns (token, ids, monotonic deadline to stop sending)."""
-        lease = float(setting("PUSH_LEASE_SECONDS"))
-        started, now = time.monotonic(), utcnow()
-        token = uuid.uuid4().hex
-        due = or_(and_(OutboxMessage.status == "pending", OutboxMessage.next_attempt_at <= now),
-                  and_(OutboxMessage.status == "sending", OutboxMessage.locked_until < now))
-        oldest = select(OutboxMessage.id).where(due).order_by(OutboxMessage.next_attempt_at, OutboxMessage.id)
-        claim = dict(status="sending", locked_until=now + timedelta(seconds=lease), claim_token=token,
-                     attempts=OutboxMessage.attempts + 1, updated_at=now)
-        try:
-            if db.engine.dialect.name == "postgresql":
-                # Rows another worker holds are skipped, not waited for: workers share the outbox without overlap.
-                ids = db.session.scalars(oldest.limit(self.batch_size).with_for_update(skip_locked=True)).all()
-                if ids:
-                    db.session.execute(update(OutboxMessage).where(OutboxMessage.id.in_(ids)).values(**claim)
-                                       .execution_options(synchronize_session=False))
-            else:
-                # SQLite has one writer at a time: the UPDATE … WHERE id IN (SELECT …) is the claim.
-                db.session.execute(update(OutboxMessage)
-                                   .where(OutboxMessage.id.in_(oldest.limit(self.batch_size).scalar_subquery()))
-                                   .values(**claim).execution_options(synchronize_session=False))
-                ids = db.session.scalars(select(OutboxMessage.id).where(OutboxMessage.claim_token == token)).all()
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
-        timeout = float(setting("PUSH_TIMEOUT_SECONDS"))
-        deadline = started + lease - timeout - 1.0
-        return token, list(ids), deadline
+        return outbox.claim_batch(self.batch_size)
 
     # -- one batch ------------------------------------------------------------------------------------------
     def run_once(self) -> BatchReport:
@@ -187,12 +158,12 @@ class PushWorker:
             pref = prefs.get(note.user_id)
             urgent = note.urgency == "high" or note.topic == "brigade"
             if pref and note.topic in (pref.muted_topics or []) and note.topic != "brigade":
-                updates.append(_final(message, "skipped", "muted"))
+                updates.append(final_update(message, "skipped", "muted"))
                 report.skipped += 1
                 continue
             until = None if urgent or pref is None else quiet_until(pref.quiet_start, pref.quiet_end, now, tz)
             if until is not None:
-                updates.append(_retry(message, until, "quiet hours", attempts=message.attempts - 1))
+                updates.append(retry_update(message, until, "quiet hours", attempts=message.attempts - 1))
                 report.deferred += 1
                 continue
             targets = []
@@ -201,15 +172,18 @@ class PushWorker:
                     continue
                 if sub.expires_at is not None and sub.expires_at <= now:
                     expired.append(sub)
-                    records.append(_record(message, note, sub.id, "pruned", None, "subscription expired"))
+                    records.append(delivery_record(message, note, sub.id, "pruned", None, "subscription expired"))
                     continue
                 targets.append(sub)
             if not targets:
-                if not devices.get(note.user_id):
-                    updates.append(_final(message, "skipped", "no subscription"))
+                if message.id in delivered_before:  # a re-claim after every device already answered
+                    updates.append(final_update(message, "done", None))
+                elif all(sub.expires_at is not None and sub.expires_at <= now
+                         for sub in devices.get(note.user_id, [])):
+                    updates.append(final_update(message, "skipped", "no subscription"))
                     report.skipped += 1
                 else:
-                    updates.append(_final(message, "done", None))
+                    updates.append(final_update(message, "failed", "every device was gone"))
                 continue
             payload = payload_for(note)
             for sub in targets:
@@ -223,39 +197,43 @@ class PushWorker:
         pruned_ids = [sub.id for sub in expired]
         max_attempts = int(setting("PUSH_MAX_ATTEMPTS"))
         for message, note in rows:
-            if message.id not in by_message:
-                continue
-            exhausted = message.attempts >= max_attempts
-            retry_errors, retry_after, unsent = [], 0.0, False
-            delivered, failed_errors = message.id in delivered_before, []
-            for job, result in by_message[message.id]:
-                if result is None:
-                    unsent = True
-                    continue
-                outcome = classify(result.status_code, exhausted)
-                counter = COUNTERS[outcome]
-                setattr(report, counter, getattr(report, counter) + 1)
-                if outcome == "delivered":
-                    delivered = True
-                elif outcome == "pruned":
-                    pruned_ids.append(job.subscription.id)
-                elif outcome == "retry":
-                    retry_errors.append(result.error or str(result.status_code))
-                    retry_after = max(retry_after, result.retry_after or 0.0)
-                else:
-                    failed_errors.append(result.error or str(result.status_code))
-                records.append(_record(message, note, job.subscription.id, outcome, result.status_code,
-                                       result.error))
-            if retry_errors:
-                when = now + timedelta(seconds=backoff_seconds(message.attempts, retry_after))
-                updates.append(_retry(message, when, retry_errors[0], attempts=message.attempts))
-            elif unsent:  # stopped before the lease ran out: not an attempt, send at once on the next claim
-                updates.append(_retry(message, now, "lease ran out", attempts=message.attempts - 1))
-            elif delivered:
-                updates.append(_final(message, "done", None))
-            else:
-                updates.append(_final(message, "failed", (failed_errors or ["every device was gone"])[0]))
+            if message.id in by_message:
+                self._settle(message, note, by_message[message.id], message.id in delivered_before,
+                             message.attempts >= max_attempts, now, (records, pruned_ids, updates), report)
         self._record(token, records, pruned_ids, updates)
+
+    @staticmethod
+    def _settle(message, note, outcomes, delivered, exhausted, now, sinks, report) -> None:
+        """Turn the push services' answers for one message into delivery records and its next state."""
+        records, pruned_ids, updates = sinks
+        retry_errors, retry_after, unsent, failed_errors = [], 0.0, False, []
+        for job, result in outcomes:
+            if result is None:
+                unsent = True
+                continue
+            outcome = classify(result.status_code, exhausted)
+            counter = COUNTERS[outcome]
+            setattr(report, counter, getattr(report, counter) + 1)
+            if outcome == "delivered":
+                delivered = True
+            elif outcome == "pruned":
+                pruned_ids.append(job.subscription.id)
+            elif outcome == "retry":
+                retry_errors.append(result.error or str(result.status_code))
+                retry_after = max(retry_after, result.retry_after or 0.0)
+            else:
+                failed_errors.append(result.error or str(result.status_code))
+            records.append(delivery_record(message, note, job.subscription.id, outcome, result.status_code,
+                                   result.error))
+        if retry_errors:
+            when = now + timedelta(seconds=backoff_seconds(message.attempts, retry_after))
+            updates.append(retry_update(message, when, retry_errors[0], attempts=message.attempts))
+        elif unsent:  # stopped before the lease ran out: not an attempt, send at once on the next claim
+            updates.append(retry_update(message, now, "lease ran out", attempts=message.attempts - 1))
+        elif delivered:
+            updates.append(final_update(message, "done", None))
+        else:
+            updates.append(final_update(message, "failed", (failed_errors or ["every device was gone"])[0]))
 
     def _send(self, job: Job, deadline: float):
         if time.monotonic() > deadline:
@@ -264,55 +242,4 @@ class PushWorker:
                             urgency=job.urgency, timeout=self.timeout)
 
     def _record(self, token: str, records: list[dict], pruned_ids: list[int], updates: list[dict]) -> None:
-        if records:
-            db.session.execute(insert(PushDelivery), records)
-        if pruned_ids:
-            db.session.execute(delete(PushSubscription).where(PushSubscription.id.in_(pruned_ids)))
-        table = OutboxMessage.__table__
-        finals: dict[tuple, list[int]] = {}
-        retries = []
-        for row in updates:
-            if row["b_status"] == "pending":
-                retries.append(row)
-            else:
-                finals.setdefault((row["b_status"], row["b_error"]), []).append(row["b_id"])
-        for (status, error), ids in finals.items():  # most of a batch: one statement, not one per message
-            db.session.execute(update(table).where(table.c.id.in_(ids), table.c.claim_token == token)
-                               .values(status=status, last_error=error, locked_until=None, claim_token=None,
-                                       updated_at=utcnow()))
-        if retries:
-            stmt = (update(table)
-                    .where(table.c.id == bindparam("b_id"), table.c.claim_token == token)
-                    .values(status="pending", attempts=bindparam("b_attempts"),
-                            next_attempt_at=bindparam("b_next", type_=UTCDateTime()),
-                            last_error=bindparam("b_error"), locked_until=None, claim_token=None,
-                            updated_at=utcnow()))
-            db.session.execute(stmt, retries)
-        db.session.commit()
-
-
-
-def classify(status_code: int | None, exhausted: bool) -> str:
-    if status_code is not None and 200 <= status_code < 300:
-        return "delivered"
-    if status_code in (404, 410):  # the browser unsubscribed or the endpoint expired
-        return "pruned"
-    if status_code is None or status_code == 429 or status_code >= 500:  # timeout, refused, busy, broken
-        return "failed" if exhausted else "retry"
-    return "failed"  # 400, 401, 403, 413: sending the same thing again cannot help
-
-
-def _record(message: OutboxMessage, note: Notification, subscription_id: int | None, outcome: str,
-            code: int | None, error: str | None) -> dict:
-    return {"outbox_id": message.id, "subscription_id": subscription_id, "broadcast_id": note.broadcast_id,
-            "outcome": outcome, "status_code": code, "error": (error or None) and error[:255],
-            "attempt": message.attempts, "created_at": utcnow()}
-
-
-def _final(message: OutboxMessage, status: str, error: str | None) -> dict:
-    return {"b_id": message.id, "b_status": status, "b_error": error and error[:255]}
-
-
-def _retry(message: OutboxMessage, when, error: str, attempts: int) -> dict:
-    return {"b_id": message.id, "b_status": "pending", "b_attempts": max(0, attempts), "b_next": when,
-            "b_error": error[:255]}
+        outbox.record_outcomes(token, records, pruned_ids, updates)

@@ -245,7 +245,8 @@ def test_a_worker_killed_mid_batch_loses_nothing(app, monkeypatch, make_resident
 
 
 def test_the_dead_workers_late_results_do_not_overwrite_the_new_claim(app, make_resident, receiver, subscribe):
-    from citizen_app.notifications.worker import PushWorker, _final
+    from citizen_app.notifications.outbox import final_update
+    from citizen_app.notifications.worker import PushWorker
 
     resident = make_resident()
     subscribe(resident, "phone")
@@ -257,7 +258,7 @@ def test_the_dead_workers_late_results_do_not_overwrite_the_new_claim(app, make_
         fresh_token, ids, _ = PushWorker(1).claim()
         assert ids and fresh_token != stale_token
         message = db.session.get(OutboxMessage, ids[0])
-        PushWorker(1)._record(stale_token, [], [], [_final(message, "failed", "late")])
+        PushWorker(1)._record(stale_token, [], [], [final_update(message, "failed", "late")])
         assert db.session.get(OutboxMessage, ids[0]).status == "sending"
         db.session.remove()
     assert outbox(app, note_id).claim_token == fresh_token
@@ -307,3 +308,17 @@ def test_one_vapid_token_per_push_service_is_reused_while_fresh(app, client, mak
     short.generate_keys()
     soon = {**claims, "exp": int(time.time()) + 300}  # would expire within the reuse window: never reused
     assert short.sign(soon) != short.sign(soon)
+
+
+def test_expired_subscriptions_are_pruned_without_sending(app, make_resident, receiver, subscribe):
+    resident = make_resident()
+    subscribe(resident, "old")
+    with app.app_context():
+        db.session.execute(update(PushSubscription).values(expires_at=utcnow() - timedelta(minutes=1)))
+        db.session.commit()
+    [note_id] = send(app, [resident.id])
+    report = run_worker(app)
+    assert report.skipped == 1 and receiver.received == []
+    assert subscriptions(app) == 0
+    assert [d.outcome for d in deliveries(app)] == ["pruned"]
+    assert outbox(app, note_id).status == "skipped"
