@@ -9,7 +9,7 @@ from pathlib import Path
 
 from citizen_app.audit.services import record
 from citizen_app.documents.models import OPEN_STATUSES, Attachment, LetterRequest
-from citizen_app.documents.services import find, get_request
+from citizen_app.documents.services import find, get_request, get_request_papers
 from citizen_app.errors import Conflict, Forbidden, NotFound, TooLarge, UnsupportedMediaType, field_error
 from citizen_app.extensions import db
 from citizen_app.identity.models import User
@@ -71,11 +71,11 @@ def add(actor: User, request_id: int, upload, *, max_bytes: int, uploads_dir: st
 
 
 def listing(actor: User, request_id: int) -> list[Attachment]:
-    return get_request(actor, request_id).attachments
+    return get_request_papers(actor, request_id).attachments
 
 
 def read(actor: User, request_id: int, attachment_id: int, *, uploads_dir: str) -> tuple[Attachment, bytes]:
-    req: LetterRequest = get_request(actor, request_id)
+    req: LetterRequest = get_request_papers(actor, request_id)
     found = find(Attachment, attachment_id)
     if found is None or found.request_id != req.id:
         raise NotFound()

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 from citizen_app.common.time import as_utc, city_tz
 from citizen_app.documents import pdf, qr
 from citizen_app.documents.models import IssuedLetter, LetterRequest
-from citizen_app.documents.services import get_request, identity_plain
+from citizen_app.documents.services import get_request, get_request_papers, identity_plain
 from citizen_app.errors import Conflict
 from citizen_app.identity.models import User
 
@@ -77,15 +77,15 @@ def letter_view(letter: IssuedLetter, req: LetterRequest) -> dict:
     }
 
 
-def _signed(actor: User, request_id: int) -> tuple[IssuedLetter, LetterRequest]:
-    req = get_request(actor, request_id)
+def _signed(actor: User, request_id: int, *, papers: bool = False) -> tuple[IssuedLetter, LetterRequest]:
+    req = (get_request_papers if papers else get_request)(actor, request_id)
     if req.letter is None:
         raise Conflict("The letter is not signed yet.")
     return req.letter, req
 
 
 def letter_pdf(actor: User, request_id: int) -> tuple[bytes, str]:
-    letter, req = _signed(actor, request_id)
+    letter, req = _signed(actor, request_id, papers=True)
     return pdf.render(letter_view(letter, req)), f"surat-{req.tracking_code}.pdf"
 
 

@@ -197,6 +197,15 @@ def get_request(actor: User, request_id: int) -> LetterRequest:
     return req
 
 
+def get_request_papers(actor: User, request_id: int) -> LetterRequest:
+    """The printed letter (whole NIK) and the identity scans: the owner and the serving kelurahan's staff only,
+    as API.md says. A city admin oversees requests through the masked detail, not the papers."""
+    req = get_request(actor, request_id)
+    if actor.role == "city_admin":
+        raise Forbidden()
+    return req
+
+
 def request_detail(actor: User, request_id: int) -> LetterRequest:
     return with_identity(actor, get_request(actor, request_id))
 

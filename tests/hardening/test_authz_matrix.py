@@ -129,13 +129,6 @@ def unique(prefix: str):
 
 # Where the implementation disagrees with API.md or the obvious rule: the row's other principals are checked as
 # usual; each disputed principal gets its own strict xfail, so fixing the code turns it into a failure to clean up.
-ADMIN_READS_ATTACHMENTS = (
-    "a city admin gets 200 (expected 403): attachments are identity scans, 'readable only by the owner and the "
-    "serving kelurahan's staff' (documents/attachments.py), but get_request() lets city_admin through")
-ADMIN_READS_PDF = (
-    "a city admin gets 200 (expected 403): API.md gives the PDF to the owner and the serving/issuing kelurahan's "
-    "staff; the PDF prints the whole NIK, which the JSON detail deliberately masks for city_admin")
-
 LETTER_VIEWERS = {A, CLERK, LURAH, ADMIN}  # the owner, the serving kelurahan's staff, the city admin
 CALL_VIEWERS = {A, DISPATCHER, MEDIC, ADMIN}  # the caller, the dispatcher, the assigned team, the city admin
 SESSION_VIEWERS = {A, JUKIR, ADMIN}  # the driver, the zone's attendant, the city admin
@@ -189,13 +182,10 @@ ROWS = [
     row("POST", "/documents/requests/{letter}/attachments", {A, CLERK, LURAH}, status=201, hidden={B},
         body=lambda w, p: png_upload(), fresh=False),
     # Scans of identity papers: the owner and the serving office only (documents/attachments.py says so too).
-    row("GET", "/documents/requests/{letter}/attachments", {A, CLERK, LURAH}, hidden={B},
-        disputed=((ADMIN, ADMIN_READS_ATTACHMENTS),)),
-    row("GET", "/documents/requests/{letter}/attachments/{attachment}", {A, CLERK, LURAH}, hidden={B},
-        disputed=((ADMIN, ADMIN_READS_ATTACHMENTS),)),
+    row("GET", "/documents/requests/{letter}/attachments", {A, CLERK, LURAH}, hidden={B}),
+    row("GET", "/documents/requests/{letter}/attachments/{attachment}", {A, CLERK, LURAH}, hidden={B}),
     # API.md: "the signed letter (owner or staff of the serving/issuing kelurahan)"; it prints the whole NIK.
-    row("GET", "/documents/requests/{letter_signed}/pdf", {A, CLERK, LURAH}, hidden={B},
-        disputed=((ADMIN, ADMIN_READS_PDF),)),
+    row("GET", "/documents/requests/{letter_signed}/pdf", {A, CLERK, LURAH}, hidden={B}),
     row("GET", "/documents/requests/{letter_signed}/qr.png", LETTER_VIEWERS, hidden={B}),
     row("POST", "/documents/verify", PUBLIC, body=lambda w, p: {"json": {"qr": w.letter_qr}}, effective=NOBODY,
         fresh=False),
