@@ -81,6 +81,9 @@ def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
+TIMED_JOBS_EVERY = 60.0  # seconds
+
+
 class PushWorker:
     def __init__(self, concurrency: int | None = None, batch_size: int | None = None):
         self.concurrency = concurrency or int(setting("PUSH_CONCURRENCY"))
@@ -124,11 +127,27 @@ class PushWorker:
     def run_forever(self, stop: threading.Event) -> None:
         poll = float(setting("PUSH_POLL_SECONDS"))
         log.info("push worker started (concurrency %s, batch %s)", self.concurrency, self.batch_size)
+        next_timed = 0.0
         while not stop.is_set():
+            if time.monotonic() >= next_timed:
+                self.run_timed_jobs()
+                next_timed = time.monotonic() + TIMED_JOBS_EVERY
             report = self.run_once()
             if report.claimed < self.batch_size:
                 stop.wait(poll)
         log.info("push worker stopped")
+
+    def run_timed_jobs(self) -> None:
+        """Notifications that come from the clock, not from a request (a parking session about to cost more)
+        ride on the worker, so a deployment needs no cron. Each job is idempotent; a failure waits for the
+        next round instead of stopping delivery."""
+        from citizen_app.parking.reminders import send_expiry_reminders
+
+        try:
+            send_expiry_reminders()
+        except Exception:  # noqa: BLE001 - the push loop must go on
+            log.exception("timed job failed: parking reminders")
+            db.session.rollback()
 
     def _process(self, token: str, ids: list[int], deadline: float, report: BatchReport) -> None:
         now = utcnow()
