@@ -3,10 +3,8 @@
 Needs node/npm and Chromium at /usr/bin/chromium (CHROME_PATH); installs lighthouse@11 under bench/node on first
 use. Also reports the first screen's compressed size (HTML + CSS + JS + translations, gzip -9)."""
 
-import gzip
 import json
 import os
-import re
 import shutil
 import subprocess
 import threading
@@ -15,6 +13,7 @@ from pathlib import Path
 from werkzeug.serving import make_server
 
 from bench.common import bench_app
+from citizen_app.web import first_screen_bytes
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -23,22 +22,6 @@ NODE = HERE / "node"
 LIGHTHOUSE = NODE / "node_modules" / ".bin" / "lighthouse"
 CHROME = os.environ.get("CHROME_PATH", "/usr/bin/chromium")
 CATEGORIES = ("performance", "accessibility", "best-practices", "pwa")
-
-
-def first_screen_bytes() -> dict:
-    files = [PWA / "index.html", PWA / "css" / "app.css", PWA / "i18n" / "id.json"]
-    todo = [PWA / "js" / "app.js"]
-    html = (PWA / "index.html").read_text(encoding="utf-8")
-    todo += [PWA / href.lstrip("/") for href in re.findall(r'<link rel="modulepreload" href="([^"]+)"', html)]
-    while todo:
-        path = todo.pop()
-        if path in files:
-            continue
-        files.append(path)
-        for spec in re.findall(r"^import [^;]*? from '([^']+)';", path.read_text(encoding="utf-8"), re.M):
-            todo.append((path.parent / spec).resolve())
-    return {"files": len(files), "raw_bytes": sum(p.stat().st_size for p in files),
-            "gzip_bytes": sum(len(gzip.compress(p.read_bytes(), 9)) for p in files)}
 
 
 def _ensure_lighthouse() -> None:

@@ -120,3 +120,26 @@ def asset(path: str):
     if "." in path.rsplit("/", 1)[-1]:
         abort(404)
     return shell()  # client-side routes (#/… and /path) open the shell
+
+
+def first_screen_files() -> list[Path]:
+    """What the first screen loads: the shell, its CSS and translations, app.js and its static imports.
+    The budget test and the Lighthouse benchmark both measure this list."""
+    files = [PWA_DIR / "index.html", PWA_DIR / "css" / "app.css", PWA_DIR / "i18n" / "id.json"]
+    html = (PWA_DIR / "index.html").read_text(encoding="utf-8")
+    todo = [PWA_DIR / "js" / "app.js"]
+    todo += [PWA_DIR / href.lstrip("/") for href in re.findall(r'<link rel="modulepreload" href="([^"]+)"', html)]
+    while todo:
+        path = todo.pop()
+        if path in files:
+            continue
+        files.append(path)
+        for spec in re.findall(r"^import [^;]*? from '([^']+)';", path.read_text(encoding="utf-8"), re.M):
+            todo.append((path.parent / spec).resolve())
+    return files
+
+
+def first_screen_bytes() -> dict:
+    files = first_screen_files()
+    return {"files": len(files), "raw_bytes": sum(p.stat().st_size for p in files),
+            "gzip_bytes": sum(len(gzip.compress(p.read_bytes(), 9)) for p in files)}

@@ -10,6 +10,7 @@ from pathlib import Path
 from citizen_app.brigade.models import CALL_STATUSES, PRIORITIES
 from citizen_app.identity.models import ROLES
 from citizen_app.parking.models import PAYMENT_METHODS, SESSION_STATUSES, VEHICLE_CLASSES
+from citizen_app.web import first_screen_bytes
 
 PWA = Path(__file__).resolve().parents[2] / "pwa"
 _spec = importlib.util.spec_from_file_location("check_i18n", PWA / "tools" / "check_i18n.py")
@@ -48,28 +49,6 @@ def test_no_inline_script_or_style_and_no_text_in_markup():
         code = path.read_text(encoding="utf-8")
         assert "innerHTML" not in code and "eval(" not in code and "new Function" not in code, path
         assert ".style." not in code and "setAttribute('style'" not in code, path
-
-
-def _first_screen_files() -> list[Path]:
-    files = [PWA / "index.html", PWA / "css" / "app.css", PWA / "i18n" / "id.json"]
-    todo = [PWA / "js" / "app.js"]
-    html = (PWA / "index.html").read_text(encoding="utf-8")
-    todo += [PWA / href.lstrip("/") for href in re.findall(r'<link rel="modulepreload" href="([^"]+)"', html)]
-    while todo:
-        path = todo.pop()
-        if path in files:
-            continue
-        files.append(path)
-        for spec in re.findall(r"^import [^;]*? from '([^']+)';", path.read_text(encoding="utf-8"), re.M):
-            todo.append((path.parent / spec).resolve())
-    return files
-
-
-def first_screen_bytes() -> dict:
-    files = _first_screen_files()
-    raw = sum(p.stat().st_size for p in files)
-    compressed = sum(len(gzip.compress(p.read_bytes(), 9)) for p in files)
-    return {"files": len(files), "raw_bytes": raw, "gzip_bytes": compressed}
 
 
 def test_first_screen_fits_the_100_kib_budget():
