@@ -15,6 +15,7 @@ from citizen_app.extensions import db, limiter
 from citizen_app.identity.models import User
 from citizen_app.identity.nik import make_nik
 from citizen_app.identity.services import create_staff, issue_tokens, register_resident
+from citizen_app.stats.common import cache as stats_cache
 
 PASSWORD = "rahasia-123"
 KEEP_TABLES = {"cities", "kecamatan", "kelurahan", "alembic_version"}
@@ -85,6 +86,7 @@ def _clean(app, _pack_tables):
         if changed:
             load_city("kupang")
         limiter.reset()
+        stats_cache.clear()
 
 
 @pytest.fixture

@@ -138,7 +138,7 @@ def update_team(data, team_id):
          responses={"200": {"description": "OK", "content": {"application/json": {"schema": BrigadeStatsSchema},
                                                               "text/csv": {"schema": {"type": "string"}}}}})
 def brigade_stats(args):
-    report = stats.stats_report(args.get("date_from"), args.get("date_to"))
+    report = stats.cached_report(args.get("date_from"), args.get("date_to"))
     if args["format"] == "csv":
         return Response(stats.stats_csv(report), mimetype="text/csv",
                         headers={"Content-Disposition": 'attachment; filename="brigade-stats.csv"'})

@@ -135,6 +135,15 @@ def brigade_stats(date_from: date | None = None, date_to: date | None = None) ->
     return rows
 
 
+def cached_report(date_from: date | None, date_to: date | None) -> dict:
+    """Every transition writes a timeline event, so the newest call and event ids version the figures."""
+    from citizen_app.brigade.models import BrigadeCallEvent
+    from citizen_app.stats.common import cached, max_ids
+
+    return cached("brigade", date_from, date_to, max_ids(BrigadeCall.id, BrigadeCallEvent.id),
+                  lambda: stats_report(date_from, date_to))
+
+
 def stats_report(date_from: date | None, date_to: date | None) -> dict:
     return {"generated_at": utcnow(), "date_from": date_from, "date_to": date_to,
             "items": brigade_stats(date_from, date_to)}

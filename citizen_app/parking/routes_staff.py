@@ -74,5 +74,5 @@ def confirm_deposit(deposit_id):
 @blp.arguments(RangeArgs, location="query")
 @blp.response(200, ParkingStatsSchema)
 def parking_stats(args):
-    figures = stats.parking_stats(args.get("date_from"), args.get("date_to"))
+    figures = stats.cached_stats(args.get("date_from"), args.get("date_to"))
     return _csv(stats.stats_csv(figures), "parking-stats.csv") if args["format"] == "csv" else figures

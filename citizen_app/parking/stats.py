@@ -22,6 +22,16 @@ def _month(column):
     return func.strftime("%Y-%m", column)
 
 
+def cached_stats(date_from: date | None, date_to: date | None) -> dict:
+    """Sessions, payments and ledger entries version the figures (settling a payment writes the ledger); a
+    cancellation alone shows within the cache's five minutes."""
+    from citizen_app.parking.models import LedgerEntry
+    from citizen_app.stats.common import cached, max_ids
+
+    return cached("parking", date_from, date_to, max_ids(ParkingSession.id, Payment.id, LedgerEntry.id),
+                  lambda: parking_stats(date_from, date_to))
+
+
 def parking_stats(date_from: date | None, date_to: date | None) -> dict:
     date_from, date_to = date_range(date_from, date_to, default_days=365)
     zones = dict(db.session.execute(select(ParkingZone.code, ParkingZone.name)

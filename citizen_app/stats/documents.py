@@ -8,7 +8,7 @@ from citizen_app.common.time import city_tz
 from citizen_app.documents.models import IssuedLetter, LetterRequest, RequestEvent
 from citizen_app.extensions import db
 from citizen_app.regions.models import Kelurahan
-from citizen_app.stats.common import rounded, suppress, utc_range
+from citizen_app.stats.common import max_ids, rounded, suppress, utc_range
 from citizen_app.stats.sql import hours_between, month_bucket, percentile_from, percentile_parts, utc_offset_hours
 
 COLUMNS = ["month", "kelurahan_code", "kelurahan_name", "requested", "signed", "rejected",
@@ -90,8 +90,4 @@ def document_stats(date_from=None, date_to=None) -> list[dict]:
 def data_version() -> tuple:
     """Every transition writes a history row, so the newest ids change whenever any figure could: primary-key
     lookups, instant at a million rows."""
-    return tuple(db.session.execute(select(
-        select(func.max(LetterRequest.id)).scalar_subquery(),
-        select(func.max(RequestEvent.id)).scalar_subquery(),
-        select(func.max(IssuedLetter.id)).scalar_subquery(),
-    )).one())
+    return max_ids(LetterRequest.id, RequestEvent.id, IssuedLetter.id)

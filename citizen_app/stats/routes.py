@@ -1,7 +1,7 @@
 from flask_smorest import Blueprint
 
 from citizen_app.stats import documents, permits
-from citizen_app.stats.common import StatsArgs, cache, envelope, to_csv
+from citizen_app.stats.common import StatsArgs, cached, envelope, to_csv
 from citizen_app.stats.schemas import DocumentStatsRow, PermitStatsRow, stats_envelope
 
 blp = Blueprint("stats", __name__, description="Open data: public statistics, no personal data")
@@ -10,8 +10,7 @@ CSV = {"text/csv": {"schema": {"type": "string"}}}
 
 
 def _respond(name: str, args: dict, module, compute, columns: list[str]):
-    key = (name, args.get("from_"), args.get("to"))
-    rows = cache.get_or_compute(key, module.data_version(), compute)
+    rows = cached(name, args.get("from_"), args.get("to"), module.data_version(), compute)
     if args["format"] == "csv":
         return to_csv(rows, columns, f"{name}.csv")
     return envelope(rows, args)
