@@ -8,9 +8,9 @@ const SHELL_FILES = [
   '/', '/manifest.webmanifest', '/css/app.css', '/i18n/id.json', '/i18n/en.json',
   '/icons/icon-192.png', '/icons/icon-512.png', '/icons/maskable-512.png',
   '/js/app.js', '/js/api.js', '/js/dom.js', '/js/i18n.js', '/js/outbox.js', '/js/cbor.js', '/js/cose.js',
-  '/js/permit-search.js', '/js/qr.js', '/js/qr-decode.js',
+  '/js/permit-search.js', '/js/qr.js', '/js/qr-decode.js', '/js/charts.js',
   ...['home', 'auth', 'profile', 'permits', 'verify', 'scan', 'letters', 'brigade', 'parking', 'inbox',
-    'staff-letters', 'dispatch', 'medic', 'attendant', 'admin-permits', 'admin-city'].map((s) => `/js/screens/${s}.js`),
+    'staff-letters', 'dispatch', 'medic', 'attendant', 'admin-permits', 'admin-city', 'stats'].map((s) => `/js/screens/${s}.js`),
 ];
 const SWR = ['/api/v1/permits/catalog', '/api/v1/documents/trust-list', '/api/v1/documents/revocations',
   '/api/v1/documents/types', '/api/v1/regions/kecamatan', '/api/v1/regions/kelurahan', '/api/v1/city'];

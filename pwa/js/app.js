@@ -15,6 +15,7 @@ const ROUTES = [
   ['permits', S('permits'), 'renderSearch', null],
   ['permits/:slug', S('permits'), 'renderDetail', null],
   ['verify', S('verify'), 'renderVerify', null],
+  ['stats', S('stats'), 'renderStats', null],
   ['scan', S('scan'), 'renderScan', null],
   ['letters', S('letters'), 'renderList', ['resident']],
   ['letters/new', S('letters'), 'renderCatalogue', ['resident']],

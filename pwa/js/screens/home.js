@@ -25,6 +25,7 @@ export function renderHome(el) {
     h('ul', { class: 'tiles', 'aria-label': t('home.services') },
       tiles.map(([path, key, icon]) => h('li', {},
         h('a', { href: `#/${path}`, class: `tile ${icon}` }, h('span', { class: 'tile-icon', 'aria-hidden': 'true' }), t(key))))),
+    h('p', { class: 'open-data' }, h('a', { href: '#/stats' }, t('service.stats'))),
   );
   if (!user) {
     el.append(h('div', { class: 'actions' },
