@@ -64,12 +64,12 @@ function axis(svg, box, max, fmt) {
 }
 
 function monthTicks(svg, box, months, band) {
-  const every = months.length > 8 ? 2 : 1;
+  const every = Math.ceil(months.length / 6); // at most six labels: they must not overlap on a phone
   months.forEach((m, i) => {
     if (i % every) return;
     const x = box.left + band * (i + 0.5);
     svg.append(s('text', { x, y: box.bottom + 13, 'text-anchor': 'middle', class: 'tick' }, monthLabel(m)));
-    if (i === 0 || m.endsWith('-01')) svg.append(s('text', { x, y: box.bottom + 25, 'text-anchor': 'middle', class: 'tick year' }, m.slice(0, 4)));
+    if (i === 0 || (every < 12 && months.slice(i - every + 1, i + 1).some((x) => x.endsWith('-01')))) svg.append(s('text', { x, y: box.bottom + 25, 'text-anchor': 'middle', class: 'tick year' }, m.slice(0, 4)));
   });
 }
 

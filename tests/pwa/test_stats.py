@@ -115,3 +115,10 @@ def test_dashboard_signed_out_on_a_phone(page, app, make_resident):
     expect(page).to_have_url(f"{page.url.split('#')[0]}#/stats?from={month_start(5).isoformat()}&to={date.today().isoformat()}&p=6")
     page.locator("#stats-documents .generated").wait_for()
     assert f"from={month_start(5).isoformat()}" in page.locator("#stats-documents a.csv").get_attribute("href")
+
+    # A period parking refuses (over 366 days) says why in its own section; the other sections still show.
+    page.goto(f"/#/stats?from={month_start(23).isoformat()}&to={date.today().isoformat()}&p=custom")
+    page.locator("#stats-documents .generated").wait_for()
+    expect(page.locator("#stats-parking [role=alert]")).to_contain_text("366")
+    expect(page.locator("#stats-parking svg")).to_have_count(0)
+    expect(page.get_by_label("Periode")).to_have_value("custom")

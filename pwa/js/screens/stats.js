@@ -83,7 +83,9 @@ function section(id, titleKey, p, load) {
       const data = await get(`/stats/${id}?${query(p)}`, { anonymous: true });
       body.replaceChildren(...load(data), h('p', { class: 'hint generated' }, t('stats.generated', { time: fmtDate(data.generated_at) })));
     } catch (e) {
-      body.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, e.message || t('error.generic')));
+      // The field messages say what is wrong (e.g. parking's 366-day limit); the summary alone doesn't.
+      const detail = Object.values(e.errors || {}).flat(Infinity).filter((x) => typeof x === 'string');
+      body.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, [e.message || t('error.generic'), ...detail].join(' ')));
     }
   })();
   return el;
