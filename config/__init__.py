@@ -71,6 +71,9 @@ class Config:
     BRIGADE_ROAD_FACTOR = float(os.environ.get("BRIGADE_ROAD_FACTOR", "1.4"))
     BRIGADE_SPEED_KMH = float(os.environ.get("BRIGADE_SPEED_KMH", "30"))
 
+    # Open data: after new data, the last figures are served for up to this long while fresh ones are computed.
+    STATS_STALE_SECONDS = float(os.environ.get("STATS_STALE_SECONDS", "300"))
+
     CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
     HSTS = False
     # Run the notification worker inside the web process (embedded default).
@@ -93,6 +96,7 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret-0123456789abcdef0123456789"
     JWT_SECRET_KEY = "testing-jwt-secret-0123456789abcdef012345"
     RATELIMIT_STORAGE_URI = "memory://"
+    STATS_STALE_SECONDS = 0  # tests see every change on the next request, unless a test says otherwise
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick; production uses scrypt
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
 

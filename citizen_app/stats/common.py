@@ -2,6 +2,7 @@
 
 import csv
 import io
+import logging
 import threading
 import time
 from collections.abc import Callable
@@ -72,25 +73,49 @@ def to_csv(rows: list[dict], columns: list[str], filename: str) -> Response:
 
 
 class VersionedCache:
-    """Results keyed by (name, params, data version): a new row changes the version, so the cache never serves
-    stale figures, and repeated requests for the same figures cost one cheap version query."""
+    """Results keyed by (name, params) and stamped with the data version they were computed from.
 
-    def __init__(self, ttl_seconds: float = 300, max_entries: int = 256):
-        self.ttl, self.max_entries = ttl_seconds, max_entries
+    Same version: served from memory. New data within `stale_seconds` of the last computation: the last figures
+    are served at once (their generated_at says how old they are) and one background thread recomputes them, so
+    no request waits seconds for a GROUP BY over millions of rows. Older than that, or never computed: computed
+    now. stale_seconds=0 makes every change visible on the next request."""
+
+    def __init__(self, stale_seconds: float = 300, max_entries: int = 256):
+        self.stale_seconds, self.max_entries = stale_seconds, max_entries
         self._data: dict = {}
+        self._refreshing: set = set()
         self._lock = threading.Lock()
 
-    def get_or_compute(self, key: tuple, version, compute: Callable[[], object]):
+    def get_or_compute(self, key: tuple, version, compute: Callable[[], object], refresh: Callable | None = None):
         now = time.monotonic()
         with self._lock:
             hit = self._data.get(key)
-            if hit and hit[0] == version and now - hit[1] < self.ttl:
+            if hit and hit[0] == version:
                 return hit[2]
-        value = compute()
+            serve_stale = hit is not None and now - hit[1] < self.stale_seconds and refresh is not None
+            start_refresh = serve_stale and key not in self._refreshing
+            if start_refresh:
+                self._refreshing.add(key)
+        if serve_stale:
+            if start_refresh:
+                threading.Thread(target=self._refresh, args=(key, version, refresh), daemon=True).start()
+            return hit[2]
+        return self._store(key, version, compute())
+
+    def _refresh(self, key, version, refresh):
+        try:
+            self._store(key, version, refresh())
+        except Exception:  # noqa: BLE001 - the next request recomputes; a failed refresh must not kill anything
+            logging.getLogger(__name__).exception("stats refresh failed for %s", key[0])
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
+
+    def _store(self, key, version, value):
         with self._lock:
             if len(self._data) >= self.max_entries:
                 self._data.clear()
-            self._data[key] = (version, now, value)
+            self._data[key] = (version, time.monotonic(), value)
         return value
 
     def clear(self) -> None:
@@ -112,4 +137,14 @@ def max_ids(*columns) -> tuple:
 
 
 def cached(name: str, date_from, date_to, version: tuple, compute: Callable[[], object]):
-    return cache.get_or_compute((name, date_from, date_to), version, compute)
+    """Figures for a public statistic; a background refresh runs `compute` in its own app context."""
+    from flask import current_app
+
+    app = current_app._get_current_object()
+    cache.stale_seconds = app.config.get("STATS_STALE_SECONDS", 300)
+
+    def refresh():
+        with app.app_context():
+            return compute()
+
+    return cache.get_or_compute((name, date_from, date_to), version, compute, refresh)

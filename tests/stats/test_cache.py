@@ -49,3 +49,25 @@ def test_parking_figures_follow_new_sessions(app, client, make_resident):
     assert total(client.get(url).json["items"], "sessions") == 5
     add_sessions(app, resident.id, 1)
     assert total(client.get(url).json["items"], "sessions") == 6
+
+
+def test_new_data_serves_the_last_figures_at_once_and_refreshes_them_in_the_background(app, client, make_resident):
+    import time
+
+    resident = make_resident()
+    add_calls(app, resident.id, 5)
+    url = "/api/v1/stats/brigade?from=2026-03-01&to=2026-03-31"
+    app.config["STATS_STALE_SECONDS"] = 300
+    try:
+        first = client.get(url).json
+        add_calls(app, resident.id, 2)
+        stale = client.get(url).json  # no request waits for the recomputation
+        assert stale["generated_at"] == first["generated_at"] and total(stale["items"], "calls") == 5
+        for _ in range(100):
+            fresh = client.get(url).json
+            if total(fresh["items"], "calls") == 7:
+                break
+            time.sleep(0.05)
+        assert total(fresh["items"], "calls") == 7 and fresh["generated_at"] > first["generated_at"]
+    finally:
+        app.config["STATS_STALE_SECONDS"] = 0
