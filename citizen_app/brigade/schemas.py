@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from citizen_app.brigade.models import CALL_STATUSES, CATEGORIES, OUTCOMES, PRIORITIES, TEAM_STATUSES
-from citizen_app.common.schemas import Int, StrictSchema
+from citizen_app.common.schemas import Int, PageArgsSchema, StrictSchema
 
 ACTIONS = ("triage", "assign", "en_route", "on_scene", "transport", "complete", "resolve_by_phone", "cancel",
            "merge", "keep")
@@ -36,11 +36,6 @@ class BrigadeCallActionSchema(StrictSchema):
 
 
 _ONE_STATUS = "|".join(CALL_STATUSES)
-# Query strings arrive as text, which the strict Int refuses, so query arguments use the plain Integer (a query
-# string can't carry a float that would be truncated).
-class BrigadePageArgs(StrictSchema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
 STATUS_FILTER = validate.Regexp(
@@ -49,7 +44,7 @@ STATUS_FILTER = validate.Regexp(
 )
 
 
-class BrigadeCallListArgs(BrigadePageArgs):
+class BrigadeCallListArgs(PageArgsSchema):
     status = fields.String(validate=STATUS_FILTER, metadata={
         "description": "active (default for staff), all (default for residents), or statuses separated by commas"})
 
@@ -178,5 +173,5 @@ class BrigadeStatsSchema(ma.Schema):
     items = fields.List(fields.Nested(BrigadeStatsRowSchema), required=True)
 
 
-class BrigadeTeamListArgs(BrigadePageArgs):
+class BrigadeTeamListArgs(PageArgsSchema):
     status = fields.String(validate=validate.OneOf(TEAM_STATUSES))

@@ -9,8 +9,8 @@ from citizen_app.notifications.schemas import (
     CreateBroadcastSchema,
     InboxArgsSchema,
     InboxPageSchema,
-    NotificationPageArgsSchema,
     NotificationPreferencesSchema,
+    PageArgsSchema,
     PushSubscribeSchema,
     PushSubscriptionSchema,
     PushUnsubscribeSchema,
@@ -96,7 +96,7 @@ def create_broadcast(data):
 
 @blp.get("/broadcasts")
 @auth_required("city_admin")
-@blp.arguments(NotificationPageArgsSchema, location="query")
+@blp.arguments(PageArgsSchema, location="query")
 @blp.response(200, BroadcastPageSchema)
 def list_broadcasts(args):
     return broadcasts.list_broadcasts(current_actor(), args)

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from citizen_app.common.schemas import StrictSchema, page_schema
+from citizen_app.common.schemas import PageArgsSchema, StrictSchema, page_schema
 
 HHMM = validate.Regexp(r"^([01]\d|2[0-3]):[0-5]\d$", error="Use HH:MM (00:00 to 23:59).")
 
@@ -50,13 +50,9 @@ class NotificationSchema(ma.Schema):
     read = fields.Function(lambda note: note.read_at is not None)
 
 
-class NotificationPageArgsSchema(StrictSchema):
-    # Query strings arrive as text; common PageArgsSchema's strict Int refuses "2" (reported to the lead).
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class InboxArgsSchema(NotificationPageArgsSchema):
+class InboxArgsSchema(PageArgsSchema):
     unread = fields.Boolean(load_default=False)
 
 

@@ -3,7 +3,7 @@ import unicodedata
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from citizen_app.common.schemas import Int, StrictSchema
+from citizen_app.common.schemas import Int, PageArgsSchema, StrictSchema
 from citizen_app.permits.search import MAX_QUERY_CHARS
 
 SLUG_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
@@ -86,13 +86,9 @@ class SectorListSchema(ma.Schema):
     items = fields.List(fields.Nested(SectorSchema), required=True)
 
 
-class QueryPageArgs(StrictSchema):
-    # Query strings arrive as text: a strict Integer would refuse "2" (common PageArgsSchema does).
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=100000))
-    per_page = fields.Integer(load_default=20, validate=validate.Range(min=1, max=100))
 
 
-class PermitSearchArgs(QueryPageArgs):
+class PermitSearchArgs(PageArgsSchema):
     q = fields.String(load_default="", validate=validate.Length(max=MAX_QUERY_CHARS))
     sector = fields.String(validate=validate.Length(max=120), metadata={"description": "sector slug or name"})
 
@@ -151,7 +147,7 @@ class PermitVersionSchema(ma.Schema):
     changes = fields.Dict(metadata={"description": "{field: {from, to}}"})
 
 
-class HistoryArgs(QueryPageArgs):
+class HistoryArgs(PageArgsSchema):
     pass
 
 
