@@ -80,19 +80,20 @@ class VersionedCache:
     no request waits seconds for a GROUP BY over millions of rows. Older than that, or never computed: computed
     now. stale_seconds=0 makes every change visible on the next request."""
 
-    def __init__(self, stale_seconds: float = 300, max_entries: int = 256):
-        self.stale_seconds, self.max_entries = stale_seconds, max_entries
+    def __init__(self, max_entries: int = 256):
+        self.max_entries = max_entries
         self._data: dict = {}
         self._refreshing: set = set()
         self._lock = threading.Lock()
 
-    def get_or_compute(self, key: tuple, version, compute: Callable[[], object], refresh: Callable | None = None):
+    def get_or_compute(self, key: tuple, version, compute: Callable[[], object], refresh: Callable | None = None,
+                       stale_seconds: float = 0):
         now = time.monotonic()
         with self._lock:
             hit = self._data.get(key)
             if hit and hit[0] == version:
                 return hit[2]
-            serve_stale = hit is not None and now - hit[1] < self.stale_seconds and refresh is not None
+            serve_stale = hit is not None and now - hit[1] < stale_seconds and refresh is not None
             start_refresh = serve_stale and key not in self._refreshing
             if start_refresh:
                 self._refreshing.add(key)
@@ -141,10 +142,10 @@ def cached(name: str, date_from, date_to, version: tuple, compute: Callable[[], 
     from flask import current_app
 
     app = current_app._get_current_object()
-    cache.stale_seconds = app.config.get("STATS_STALE_SECONDS", 300)
 
     def refresh():
         with app.app_context():
             return compute()
 
-    return cache.get_or_compute((name, date_from, date_to), version, compute, refresh)
+    return cache.get_or_compute((name, date_from, date_to), version, compute, refresh,
+                                stale_seconds=app.config.get("STATS_STALE_SECONDS", 300))
