@@ -5,13 +5,15 @@ For each size a fresh database gets Kupang, then residents (one per ten requests
 generated inside the database with generate_series (spread over 2025, every kelurahan, 70 % signed with their
 letters rows, 10 % collected, 10 % rejected, 10 % open; a realistic identity snapshot so the table has its real
 width). The measured resident makes OWN_REQUESTS requests through the API, half before the bulk rows (the oldest
-ids) and half after, and one of them is signed through the API: that is the letter verified. Then ANALYZE, warm-up,
-and SCALE_REPEAT requests per endpoint through the Flask test client. History rows are not generated: none of the
-three endpoints reads them. Sizes: SCALE_SIZES (default "10000,1000000")."""
+ids) and half after, and one of them is signed through the API: that is the letter verified. Then ANALYZE. Both
+databases stay open and the sizes take turns (warm-up, then SCALE_REPEAT requests per endpoint in ROUNDS rounds,
+through the Flask test client), so a busy moment of the shared machine does not land on one size only. History
+rows are not generated: none of the three endpoints reads them. Sizes: SCALE_SIZES (default "10000,1000000")."""
 
 import os
 import statistics
 import time
+from contextlib import ExitStack
 from datetime import date, timedelta
 
 from sqlalchemy import text
@@ -21,6 +23,7 @@ from bench.common import bench_app, postgres_available
 SIZES = [int(n) for n in os.environ.get("SCALE_SIZES", "10000,1000000").split(",")]
 REPEAT = int(os.environ.get("SCALE_REPEAT", "300"))
 WARM_UP = 30
+ROUNDS = 6
 OWN_REQUESTS = 12  # the measured resident's: the same at every size
 HOME = "53.71.05.1005"
 REQUEST_BODY = {"type_code": "domisili", "service_kelurahan_code": HOME, "purpose": "Melamar pekerjaan",
@@ -141,49 +144,67 @@ def _analyze(app) -> dict:
                                        "(SELECT count(*) FROM letters) AS letters")).one()._asdict()
 
 
-def _measure(call, check) -> dict:
-    """Warm first (caches, prepared plans, the permit index), then time REPEAT calls."""
-    for _ in range(WARM_UP):
-        check(call())
-    samples = []
-    for _ in range(REPEAT):
-        started = time.perf_counter()
-        res = call()
-        samples.append((time.perf_counter() - started) * 1000)
-        check(res)
-    samples.sort()
-    return {"median_ms": round(statistics.median(samples), 2),
-            "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2)}
-
-
 def _ok(res) -> None:
     assert res.status_code == 200, res.get_data(as_text=True)[:300]
 
 
-def run_size(size: int) -> dict:
-    with bench_app("postgres", JWT_ACCESS_TOKEN_EXPIRES=timedelta(hours=6)) as app:
-        client = app.test_client()
-        tokens = _people(app)
-        _request_letters(client, tokens, OWN_REQUESTS // 2)
-        figures = _generate(app, size)
-        qr = _signed_qr(client, tokens, _request_letters(client, tokens, OWN_REQUESTS - OWN_REQUESTS // 2))
-        figures.update(_analyze(app))
+def _calls(client, tokens: dict, qr: str) -> dict:
+    """Per endpoint: the request to time, and the check that it answered what it should at this size."""
 
-        def verified(res):
-            _ok(res)
-            assert res.json["result"] == "valid", res.json
+    def verified(res):
+        _ok(res)
+        assert res.json["result"] == "valid", res.json
 
-        def own_list(res):
-            _ok(res)
-            assert res.json["total"] == OWN_REQUESTS, res.json["total"]
+    def own_list(res):
+        _ok(res)
+        assert res.json["total"] == OWN_REQUESTS, res.json["total"]
 
-        figures["permit_search"] = _measure(
-            lambda: client.get("/api/v1/permits", query_string={"q": "izin bangun rumah"}), _ok)
-        figures["letter_verify"] = _measure(lambda: client.post("/api/v1/documents/verify", json={"qr": qr}),
-                                            verified)
-        figures["my_requests"] = _measure(
-            lambda: client.get("/api/v1/documents/requests", headers=_auth(tokens["resident"])), own_list)
-    return figures
+    return {
+        "permit_search": (lambda: client.get("/api/v1/permits", query_string={"q": "izin bangun rumah"}), _ok),
+        "letter_verify": (lambda: client.post("/api/v1/documents/verify", json={"qr": qr}), verified),
+        "my_requests": (lambda: client.get("/api/v1/documents/requests", headers=_auth(tokens["resident"])),
+                        own_list),
+    }
+
+
+def prepare(app, size: int) -> tuple[dict, dict]:
+    """Seed one database of `size` generated requests; returns its row figures and its endpoint calls."""
+    client = app.test_client()
+    tokens = _people(app)
+    _request_letters(client, tokens, OWN_REQUESTS // 2)
+    figures = _generate(app, size)
+    qr = _signed_qr(client, tokens, _request_letters(client, tokens, OWN_REQUESTS - OWN_REQUESTS // 2))
+    figures.update(_analyze(app))
+    return figures, _calls(client, tokens, qr)
+
+
+def _time(call, check, times: int) -> list[float]:
+    samples = []
+    for _ in range(times):
+        started = time.perf_counter()
+        res = call()
+        samples.append((time.perf_counter() - started) * 1000)
+        check(res)
+    return samples
+
+
+def measure(calls_by_size: dict) -> dict:
+    """Warm every endpoint at every size, then time them in alternating rounds."""
+    for calls in calls_by_size.values():
+        for call, check in calls.values():
+            _time(call, check, WARM_UP)
+    samples = {size: {name: [] for name in ENDPOINTS} for size in calls_by_size}
+    for _ in range(ROUNDS):
+        for size, calls in calls_by_size.items():
+            for name, (call, check) in calls.items():
+                samples[size][name] += _time(call, check, REPEAT // ROUNDS)
+    return {size: {name: _summary(values) for name, values in by_name.items()} for size, by_name in samples.items()}
+
+
+def _summary(samples: list[float]) -> dict:
+    samples = sorted(samples)
+    return {"median_ms": round(statistics.median(samples), 2),
+            "p95_ms": round(samples[int(len(samples) * 0.95) - 1], 2)}
 
 
 ENDPOINTS = ("permit_search", "letter_verify", "my_requests")
@@ -192,14 +213,18 @@ ENDPOINTS = ("permit_search", "letter_verify", "my_requests")
 def main() -> dict:
     if not postgres_available():
         return {"skipped": "PostgreSQL is not reachable on 127.0.0.1:5432"}
-    runs = {size: run_size(size) for size in SIZES}
-    small, large = runs[min(SIZES)], runs[max(SIZES)]
-    results = {"sizes": SIZES, "repeat": REPEAT, "own_requests": OWN_REQUESTS,
-               "rows": {size: {k: v for k, v in run.items() if k not in ENDPOINTS} for size, run in runs.items()}}
+    rows, calls = {}, {}
+    with ExitStack() as stack:
+        for size in SIZES:
+            app = stack.enter_context(bench_app("postgres", JWT_ACCESS_TOKEN_EXPIRES=timedelta(hours=6)))
+            rows[size], calls[size] = prepare(app, size)
+        timings = measure(calls)
+    small, large = timings[min(SIZES)], timings[max(SIZES)]
+    results = {"sizes": SIZES, "repeat": REPEAT, "own_requests": OWN_REQUESTS, "rows": rows}
     for name in ENDPOINTS:
         results[name] = {
-            **{f"median_ms_{size}": runs[size][name]["median_ms"] for size in SIZES},
-            **{f"p95_ms_{size}": runs[size][name]["p95_ms"] for size in SIZES},
+            **{f"median_ms_{size}": timings[size][name]["median_ms"] for size in SIZES},
+            **{f"p95_ms_{size}": timings[size][name]["p95_ms"] for size in SIZES},
             "ratio": round(large[name]["median_ms"] / small[name]["median_ms"], 2),
         }
     return results
