@@ -49,7 +49,10 @@ class LetterRequest(db.Model):
     """A resident's request, served by any kelurahan; home and serving kelurahan are kept apart."""
 
     __tablename__ = "letter_requests"
-    __table_args__ = (Index("ix_letter_requests_service_status", "service_kelurahan_code", "status"),)
+    __table_args__ = (
+        Index("ix_letter_requests_service_status", "service_kelurahan_code", "status"),
+        Index("ix_letter_requests_created", "created_at"),  # open data: a month's requests, the data's extent
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(16), unique=True)

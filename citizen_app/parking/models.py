@@ -59,6 +59,7 @@ class ParkingSession(db.Model):
               sqlite_where=text("status = 'active'"), postgresql_where=text("status = 'active'")),
         Index("ix_parking_sessions_user_started", "user_id", "started_at"),
         Index("ix_parking_sessions_zone_started", "zone_code", "started_at"),
+        Index("ix_parking_sessions_started_on", "started_on"),  # open data: a month's sessions, the data's extent
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

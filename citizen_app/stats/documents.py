@@ -1,7 +1,7 @@
 """Letters per serving kelurahan and month: requested, signed, rejected, hours from request to signature
 (median, 90th percentile), and the share served outside the resident's home kelurahan."""
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, select, union
 
 from citizen_app.cities.services import current_city_code
 from citizen_app.common.time import city_tz
@@ -9,6 +9,7 @@ from citizen_app.documents.models import IssuedLetter, LetterRequest, RequestEve
 from citizen_app.extensions import db
 from citizen_app.regions.models import Kelurahan
 from citizen_app.stats.common import max_ids, rounded, suppress, utc_range
+from citizen_app.stats.rollup import Dataset, local_days
 from citizen_app.stats.sql import hours_between, month_bucket, percentile_from, percentile_parts, utc_offset_hours
 
 COLUMNS = ["month", "kelurahan_code", "kelurahan_name", "requested", "signed", "rejected",
@@ -87,7 +88,24 @@ def document_stats(date_from=None, date_to=None) -> list[dict]:
     return rows
 
 
+def _touched_months(since: tuple) -> set[str]:
+    requests, events, letters = since
+    ids = union(select(LetterRequest.id).where(LetterRequest.id > requests),
+                select(RequestEvent.request_id).where(RequestEvent.id > events),
+                select(IssuedLetter.request_id).where(IssuedLetter.id > letters))
+    month = month_bucket(LetterRequest.created_at, utc_offset_hours(city_tz()))
+    return set(db.session.scalars(select(month).distinct().where(LetterRequest.id.in_(ids))))
+
+
+def _extent() -> tuple:
+    return local_days(db.session.execute(
+        select(func.min(LetterRequest.created_at), func.max(LetterRequest.created_at))).one())
+
+
 def data_version() -> tuple:
     """Every transition writes a history row, so the newest ids change whenever any figure could: primary-key
     lookups, instant at a million rows."""
     return max_ids(LetterRequest.id, RequestEvent.id, IssuedLetter.id)
+
+
+DATASET = Dataset("documents", data_version, _touched_months, _extent, document_stats)

@@ -2,6 +2,7 @@ from flask_smorest import Blueprint
 
 from citizen_app.stats import documents, permits
 from citizen_app.stats.common import StatsArgs, cached, envelope, to_csv
+from citizen_app.stats.rollup import period_rows
 from citizen_app.stats.schemas import DocumentStatsRow, PermitStatsRow, stats_envelope
 
 blp = Blueprint("stats", __name__, description="Open data: public statistics, no personal data")
@@ -22,7 +23,7 @@ def _respond(name: str, args: dict, module, compute, columns: list[str]):
 @blp.alt_response(200, success=True, content_type="text/csv", description="?format=csv")
 def document_stats(args):
     return _respond("documents", args, documents,
-                    lambda: documents.document_stats(args.get("from_"), args.get("to")), documents.COLUMNS)
+                    lambda: period_rows(documents.DATASET, args.get("from_"), args.get("to")), documents.COLUMNS)
 
 
 @blp.get("/stats/permits")
