@@ -164,6 +164,8 @@ def create_request(actor: User, data: dict) -> LetterRequest:
         type_code=letter_type.code, home_kelurahan_code=actor.kelurahan_code,
         service_kelurahan_code=kelurahan.code, purpose=data["purpose"].strip(), fields=fields,
         identity=identity_snapshot(actor), status="submitted",
+        # Known already: set, the response needs no query to load them.
+        letter_type=letter_type, service_kelurahan=kelurahan, letter=None, history=[], attachments=[],
     )
     db.session.add(req)
     db.session.flush()
@@ -278,9 +280,10 @@ def _apply_resubmission(actor: User, req: LetterRequest, data: dict) -> None:
 
 def _log(actor: User, req: LetterRequest, action: str, from_status: str | None, to_status: str,
          note: str | None) -> None:
-    db.session.add(RequestEvent(request_id=req.id, action=action, from_status=from_status, to_status=to_status,
-                                actor_id=actor.id, actor_role=actor.role, actor_name=actor.full_name, note=note,
-                                created_at=utcnow()))
+    # Through the relationship, so a history already loaded for the response stays true after the commit.
+    req.history.append(RequestEvent(action=action, from_status=from_status, to_status=to_status, actor_id=actor.id,
+                                    actor_role=actor.role, actor_name=actor.full_name, note=note,
+                                    created_at=utcnow()))
     record(actor.id, f"document_request.{action}", "letter_request", req.id, from_status=from_status,
            to_status=to_status, note=note)
 

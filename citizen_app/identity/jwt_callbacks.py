@@ -1,27 +1,39 @@
 """flask-jwt-extended answers {"msg"} unless told otherwise; these make its errors the contract's shape."""
 
+from flask import g
+
 from citizen_app.errors import error_response
-from citizen_app.extensions import db, jwt
-from citizen_app.identity.models import User
-from citizen_app.identity.services import is_revoked
+from citizen_app.extensions import jwt
+from citizen_app.identity.services import token_holder
 
 
 def _unauthorized(message: str):
     return error_response(401, "unauthorized", message, headers={"WWW-Authenticate": "Bearer"})
 
 
-@jwt.user_lookup_loader
-def load_user(_header, payload):
-    try:
-        user = db.session.get(User, int(payload["sub"]))
-    except (TypeError, ValueError):
-        return None
-    return user if user is not None and user.is_active else None
+def _holder(payload) -> tuple:
+    """flask-jwt-extended asks "revoked?" and then "who?": one query answers both, kept for the request."""
+    cached = g.get("_token_holder")
+    if cached is None or cached[0] != payload["jti"]:
+        try:
+            user_id = int(payload["sub"])
+        except (TypeError, ValueError):
+            user, revoked = None, False
+        else:
+            user, revoked = token_holder(user_id, payload["jti"])
+        cached = g._token_holder = (payload["jti"], user, revoked)
+    return cached
 
 
 @jwt.token_in_blocklist_loader
 def check_revoked(_header, payload) -> bool:
-    return is_revoked(payload["jti"])
+    return _holder(payload)[2]
+
+
+@jwt.user_lookup_loader
+def load_user(_header, payload):
+    user = _holder(payload)[1]
+    return user if user is not None and user.is_active else None
 
 
 @jwt.unauthorized_loader

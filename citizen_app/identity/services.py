@@ -182,8 +182,11 @@ def _revoke(jti: str, user_id: int, exp: int) -> None:
         db.session.add(RevokedToken(jti=jti, user_id=user_id, expires_at=datetime.fromtimestamp(exp, UTC)))
 
 
-def is_revoked(jti: str) -> bool:
-    return db.session.get(RevokedToken, jti) is not None
+def token_holder(user_id: int, jti: str) -> tuple[User | None, bool]:
+    """The user a token names and whether the token is revoked, in one query: every authenticated request asks."""
+    revoked = select(RevokedToken.jti).where(RevokedToken.jti == jti).exists()
+    row = db.session.execute(select(User, revoked).where(User.id == user_id)).first()
+    return (row[0], bool(row[1])) if row else (None, False)
 
 
 def create_staff(actor_id: int | None, data: dict) -> User:
