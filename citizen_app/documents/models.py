@@ -107,7 +107,11 @@ class IssuedLetter(db.Model):
     """A signed letter: its number, signer copy, QR text and everything the PDF is rendered from."""
 
     __tablename__ = "letters"
-    __table_args__ = (UniqueConstraint("issuing_kelurahan_code", "year", "seq"),)
+    __table_args__ = (
+        UniqueConstraint("issuing_kelurahan_code", "year", "seq"),
+        # Open data: a month's requests find their letters' issue times in the index alone.
+        Index("ix_letters_request_issued", "request_id", "issued_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     request_id: Mapped[int] = mapped_column(ForeignKey("letter_requests.id"), unique=True)

@@ -1,13 +1,12 @@
-"""stats: monthly rollups of open data, indexes for a month's records
+"""stats: monthly rollups of open data, indexes for a month's records and their letters
 
 Revision ID: 0008_stats
 Revises: 0007_merge_domains
 Create Date: 2026-11-23 03:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 revision = "0008_stats"
 down_revision = "0007_merge_domains"
@@ -34,6 +33,8 @@ def upgrade():
     )
     with op.batch_alter_table("letter_requests", schema=None) as batch_op:
         batch_op.create_index("ix_letter_requests_created", ["created_at"], unique=False)
+    with op.batch_alter_table("letters", schema=None) as batch_op:
+        batch_op.create_index("ix_letters_request_issued", ["request_id", "issued_at"], unique=False)
     with op.batch_alter_table("parking_sessions", schema=None) as batch_op:
         batch_op.create_index("ix_parking_sessions_started_on", ["started_on"], unique=False)
 
@@ -41,6 +42,8 @@ def upgrade():
 def downgrade():
     with op.batch_alter_table("parking_sessions", schema=None) as batch_op:
         batch_op.drop_index("ix_parking_sessions_started_on")
+    with op.batch_alter_table("letters", schema=None) as batch_op:
+        batch_op.drop_index("ix_letters_request_issued")
     with op.batch_alter_table("letter_requests", schema=None) as batch_op:
         batch_op.drop_index("ix_letter_requests_created")
     op.drop_table("stats_watermarks")
