@@ -4,13 +4,14 @@ import secrets
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import defer, joinedload
 
 from citizen_app.audit.services import record
 from citizen_app.cities.services import current_city_code
 from citizen_app.common.pagination import paginate
 from citizen_app.common.time import utcnow
 from citizen_app.documents import messages  # noqa: F401 - registers the Bahasa Indonesia messages
-from citizen_app.documents.models import OPEN_STATUSES, LetterRequest, LetterType, RequestEvent
+from citizen_app.documents.models import OPEN_STATUSES, IssuedLetter, LetterRequest, LetterType, RequestEvent
 from citizen_app.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from citizen_app.extensions import db
 from citizen_app.i18n import translate
@@ -174,8 +175,22 @@ def create_request(actor: User, data: dict) -> LetterRequest:
     return with_identity(actor, req)
 
 
+# A list shows each request's summary: its own identity and fields, the type's definition and the letter's
+# rendering data stay in the database (a resident's list is read far more often than anything else).
+LIST_LOADING = (
+    defer(LetterRequest.identity), defer(LetterRequest.fields),
+    joinedload(LetterRequest.letter_type).load_only(LetterType.name),
+    joinedload(LetterRequest.service_kelurahan).load_only(Kelurahan.name, Kelurahan.city_code)
+    .lazyload(Kelurahan.kecamatan),
+    joinedload(LetterRequest.letter).load_only(
+        IssuedLetter.number, IssuedLetter.issued_at, IssuedLetter.valid_until, IssuedLetter.issuing_kelurahan_code,
+        IssuedLetter.holder_name_masked, IssuedLetter.signer_name, IssuedLetter.signer_title,
+        IssuedLetter.signer_nip, IssuedLetter.revoked_at, IssuedLetter.revoke_reason, IssuedLetter.qr_text),
+)
+
+
 def list_requests(actor: User, status: str | None, page: int, per_page: int) -> dict:
-    query = select(LetterRequest).order_by(LetterRequest.id.desc())
+    query = select(LetterRequest).options(*LIST_LOADING).order_by(LetterRequest.id.desc())
     if actor.role == "resident":
         query = query.where(LetterRequest.resident_id == actor.id)
     elif actor.role in ("clerk", "lurah"):
