@@ -64,8 +64,8 @@ def period_rows(dataset: Dataset, date_from: date | None, date_to: date | None) 
     if first is None:
         return []
     # Months outside the data hold no rows; clamping also keeps a period like 0001–9999 from storing empty months.
-    low = max(date_from or first, month_start(first))
-    high = min(date_to or last, month_end(last))
+    low = max(date_from or date.min, month_start(first))
+    high = min(date_to or date.max, month_end(last))
     if low > high:
         return []
     months = months_between(low, high)
