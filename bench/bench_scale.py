@@ -23,7 +23,7 @@ from bench.common import bench_app, postgres_available
 SIZES = [int(n) for n in os.environ.get("SCALE_SIZES", "10000,1000000").split(",")]
 REPEAT = int(os.environ.get("SCALE_REPEAT", "300"))
 WARM_UP = 30
-ROUNDS = 6
+ROUNDS = 30  # short turns: a burst of load from elsewhere spreads over both sizes
 OWN_REQUESTS = 12  # the measured resident's: the same at every size
 HOME = "53.71.05.1005"
 REQUEST_BODY = {"type_code": "domisili", "service_kelurahan_code": HOME, "purpose": "Melamar pekerjaan",
