@@ -1,4 +1,5 @@
--- wrk script for bench_load.py. The Python side prepends KIND, TOKENS, VERIFY_BODY, REQUEST_BODY and ZONE.
+-- wrk script for bench_load.py. The Python side prepends KIND, TOKENS, VERIFY_BODY, REQUEST_BODY, ZONE,
+-- PLATE_BASE and THINK_MS.
 local threads = 0
 setup = function(thread)
   threads = threads + 1
@@ -37,12 +38,17 @@ local kinds = {
   parking_session_start = function()
     local h = headers(true)
     local body = '{"zone_code": "' .. ZONE .. '", "vehicle_class": "car", "plate_number": "'
-      .. plate(counter * 4 + (tid or 1)) .. '"}'
+      .. plate(PLATE_BASE + counter * 4 + (tid or 1)) .. '"}'
     return wrk.format("POST", "/api/v1/parking/sessions", h, body)
   end,
 }
 local mixed = {"permit_search", "letter_verify", "my_requests", "letter_request_create", "parking_session_start"}
 local n = 0
+
+-- A user reads the screen before the next tap: wrk waits this long before the connection's next request.
+if THINK_MS > 0 then
+  delay = function() return math.random(0, 2 * THINK_MS) end
+end
 
 request = function()
   if KIND == "mixed" then
