@@ -1,7 +1,9 @@
 """Idempotency-Key for POSTs that create payments or document requests (API.md, Conventions).
 
-The key row is committed before the work runs, so a concurrent repeat sees it and never runs the work twice;
-the stored response is replayed for repeats with the same body, and a different body gets 409.
+The key row is written in the work's own transaction: a concurrent repeat waits on its uniqueness rule and never
+runs the work twice, and a process killed mid-request leaves neither the work nor a key that would answer "still
+being processed" to every retry (the PWA's offline queue would drop a brigade call that never happened). The
+stored response is replayed for repeats with the same body, and a different body gets 409.
 """
 
 import functools
@@ -9,7 +11,7 @@ import hashlib
 import json
 
 from flask import jsonify, request
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 
 from citizen_app.common.models import IdempotencyKey
@@ -43,7 +45,7 @@ def idempotent(view):
             record = IdempotencyKey(user_id=user_id, key=key, endpoint=request.path, request_hash=digest)
             db.session.add(record)
             try:
-                db.session.commit()
+                db.session.flush()  # committed by the view, with the work
             except IntegrityError:
                 db.session.rollback()
                 existing = db.session.scalar(
@@ -64,7 +66,7 @@ def idempotent(view):
         except ApiError:
             # A refused request did nothing: free the key so a corrected retry can use it.
             db.session.rollback()
-            db.session.delete(db.session.get(IdempotencyKey, record_id))
+            db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record_id))  # if the view committed
             db.session.commit()
             raise
         response = _as_response(result)
