@@ -24,6 +24,7 @@ FONT_DIR = Path(__file__).resolve().parent / "fonts"
 FONTS = {"": "DejaVuSans.ttf", "B": "DejaVuSans-Bold.ttf"}
 BASE_CHARS = frozenset(chr(c) for c in (*range(0x20, 0x7F), 0xA0, 0x2013, 0x2014, 0x2019, 0x201C, 0x201D, 0x2026))
 CACHE_DIR = Path(tempfile.gettempdir()) / "citizen-app-fonts"
+CUT_OPTIONS = "v2"  # part of a cut's file name: a change in how cuts are made must not reuse older ones
 _lock = threading.Lock()
 _paths: dict[tuple[str, str], str] = {}
 _digests: dict[str, str] = {}
@@ -41,7 +42,7 @@ def _font_path(style: str, extra: str) -> str:
         source = FONT_DIR / FONTS[style]
         if style not in _digests:
             _digests[style] = hashlib.sha256(source.read_bytes()).hexdigest()
-        key = hashlib.sha256(f"{_digests[style]}|{extra}".encode()).hexdigest()[:24]
+        key = hashlib.sha256(f"{_digests[style]}|{CUT_OPTIONS}|{extra}".encode()).hexdigest()[:24]
         target = CACHE_DIR / f"{source.stem}-{key}.ttf"
         if not target.exists():
             CACHE_DIR.mkdir(parents=True, exist_ok=True)
@@ -51,7 +52,8 @@ def _font_path(style: str, extra: str) -> str:
             options.hinting = False
             options.notdef_outline = True
             options.glyph_names = True  # spares fontTools deriving names from the cmap on every parse
-            options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "kern", "hdmx", "LTSH", "VDMX"]
+            # Tables a PDF viewer never reads: each one left in is parsed, subset and written again for every letter.
+            options.drop_tables += ["FFTM", "GDEF", "GPOS", "GSUB", "kern", "hdmx", "LTSH", "VDMX", "MATH", "gasp"]
             subsetter = subset.Subsetter(options)
             subsetter.populate(unicodes=sorted({ord(c) for c in BASE_CHARS | set(extra)}))
             subsetter.subset(font)
@@ -93,11 +95,17 @@ def _rows(pdf: FPDF, rows: list[tuple[str, str]], label_width: float = 52) -> No
         pdf.set_x(pdf.l_margin + 6)
         pdf.cell(label_width, 6, label)
         pdf.cell(4, 6, ":")
-        text = value or "-"
-        if pdf.get_string_width(text) < pdf.w - pdf.r_margin - pdf.get_x() - 2:
-            pdf.cell(0, 6, text, new_x="LMARGIN", new_y="NEXT")  # most values fit; line breaking is the slow path
-        else:
-            pdf.multi_cell(0, 6, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        _text(pdf, 0, 6, value or "-")
+
+
+def _text(pdf: FPDF, width: float, height: float, text: str) -> None:
+    """Left-aligned text that wraps within `width` (0: up to the right margin), then on to the next line. Most texts
+    of a letter fit on one line, and fpdf2's line breaking costs ten times a plain cell: it runs only when needed."""
+    room = (width or pdf.w - pdf.r_margin - pdf.get_x()) - 2 * pdf.c_margin
+    if "\n" not in text and pdf.get_string_width(text) <= room:
+        pdf.cell(width, height, text, new_x="LMARGIN", new_y="NEXT")
+    else:
+        pdf.multi_cell(width, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
 
 
 def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:
@@ -157,17 +165,17 @@ def render(letter: dict) -> bytes:
     pdf.cell(0, 6, f"Nomor: {letter['number']}", align="C", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
 
-    pdf.multi_cell(0, 6, letter["intro"], align="L", new_x="LMARGIN", new_y="NEXT")
+    _text(pdf, 0, 6, letter["intro"])
     pdf.ln(1)
     _rows(pdf, letter["identity"])
     if letter["fields"]:
         pdf.ln(2)
-        pdf.multi_cell(0, 6, letter["fields_intro"], new_x="LMARGIN", new_y="NEXT")
+        _text(pdf, 0, 6, letter["fields_intro"])
         _rows(pdf, letter["fields"])
     pdf.ln(2)
     _rows(pdf, [(letter["purpose_label"], letter["purpose"])])
     pdf.ln(2)
-    pdf.multi_cell(0, 6, letter["closing"], align="L", new_x="LMARGIN", new_y="NEXT")
+    _text(pdf, 0, 6, letter["closing"])
 
     # Signature block on the right, the QR with its instructions on the left, kept together on one page.
     block_height = 62
@@ -178,10 +186,10 @@ def render(letter: dict) -> bytes:
     pdf.set_xy(right, top)
     for line in (letter["place_date"], letter["signer_title"]):
         pdf.set_x(right)
-        pdf.multi_cell(pdf.w - pdf.r_margin - right, 6, line, new_x="LMARGIN", new_y="NEXT")
+        _text(pdf, pdf.w - pdf.r_margin - right, 6, line)
     pdf.set_xy(right, top + 34)
     pdf.set_font("DejaVu", "B", 10.5)
-    pdf.multi_cell(pdf.w - pdf.r_margin - right, 6, letter["signer_name"], new_x="LMARGIN", new_y="NEXT")
+    _text(pdf, pdf.w - pdf.r_margin - right, 6, letter["signer_name"])
     pdf.set_font("DejaVu", "", 10.5)
     if letter.get("signer_nip"):
         pdf.set_x(right)
@@ -191,5 +199,5 @@ def render(letter: dict) -> bytes:
     _draw_qr(pdf, letter["qr_text"], pdf.l_margin, top, size)
     pdf.set_font("DejaVu", "", 8)
     pdf.set_xy(pdf.l_margin, top + size + 1)
-    pdf.multi_cell(right - pdf.l_margin - 6, 4, letter["verify_line"], align="L", new_x="LMARGIN", new_y="NEXT")
+    _text(pdf, right - pdf.l_margin - 6, 4, letter["verify_line"])
     return bytes(pdf.output())
