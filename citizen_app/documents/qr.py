@@ -10,11 +10,16 @@ import io
 from functools import lru_cache
 
 import qrcode
+from qrcode import util
 from qrcode.constants import ERROR_CORRECT_M
+from qrcode.exceptions import DataOverflowError
 
 MAX_VERSION = 12
 BORDER = 4
 _FINDER_LIKE = ((1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0), (0, 0, 0, 0, 1, 0, 1, 1, 1, 0, 1))  # 1:1:3:1:1 with 4 light
+_DATA_BITS = {util.MODE_NUMBER: lambda n: 10 * (n // 3) + (0, 4, 7)[n % 3],
+              util.MODE_ALPHA_NUM: lambda n: 11 * (n // 2) + 6 * (n % 2),
+              util.MODE_8BIT_BYTE: lambda n: 8 * n}
 
 
 def _code(text: str) -> qrcode.QRCode:
@@ -24,14 +29,26 @@ def _code(text: str) -> qrcode.QRCode:
 
 
 def version(text: str) -> int:
-    return _code(text).best_fit()
+    return _fit(_code(text))
+
+
+def _fit(code: qrcode.QRCode) -> int:
+    """The smallest version that holds the code's data, as qrcode's best_fit finds it, but counting the bits of each
+    chunk (mode, length, data) instead of writing them out one by one: a signing may ask this three times."""
+    limits = util.BIT_LIMIT_TABLE[code.error_correction]
+    for candidate in range(1, 41):
+        lengths = util.mode_sizes_for_version(candidate)
+        needed = sum(4 + lengths[chunk.mode] + _DATA_BITS[chunk.mode](len(chunk)) for chunk in code.data_list)
+        if needed <= limits[candidate]:
+            return candidate
+    raise DataOverflowError()
 
 
 @lru_cache(maxsize=256)
 def matrix(text: str) -> tuple[tuple[bool, ...], ...]:
     """Modules including the quiet zone; cached because the PDF and the PNG of a letter draw the same code."""
     code = _code(text)
-    code.best_fit()
+    code.version = _fit(code)
     code.makeImpl(False, 0)
     size = code.modules_count
     first = _bits(code.modules)

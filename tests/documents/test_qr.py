@@ -8,6 +8,7 @@ import pytest
 import qrcode
 from qrcode import util
 from qrcode.constants import ERROR_CORRECT_M
+from qrcode.exceptions import DataOverflowError
 
 from citizen_app.documents import qr
 
@@ -43,3 +44,19 @@ def test_penalty_is_the_iso_score_of_every_mask(text):
             assert qr.penalty(qr._bits(code.modules), code.modules_count) == expected, (mask, blank_format)
             scores.add(expected)
     assert len(scores) > 2  # the masks really do score differently, so the choice is being tested
+
+
+@pytest.mark.parametrize("length", [1, 14, 15, 100, 213, 214, 262, 263, 287, 331, 1100])
+@pytest.mark.parametrize("alphabet", ["0123456789", "ABCDEFGHIJ0123 $%*+-./:", "abcdef/#_-", "é"])
+def test_version_is_qrcode_best_fit(alphabet, length):
+    text = "".join(rng.choice(alphabet) for _ in range(length))
+    code = qr._code(text)
+    assert qr.version(text) == code.best_fit()
+
+
+def test_version_refuses_what_no_version_holds():
+    text = "é" * 1200
+    with pytest.raises((DataOverflowError, ValueError)):  # qrcode itself trips on "version 41"
+        qr._code(text).best_fit()
+    with pytest.raises(DataOverflowError):
+        qr.version(text)
