@@ -86,8 +86,9 @@ def _register_cli(app: Flask) -> None:
     from citizen_app.identity.cli import users_cli
     from citizen_app.notifications import cli as notifications_cli
     from citizen_app.ops import register_ops_cli
+    from citizen_app.stats.warm import stats_cli
 
-    for group in (city_cli, users_cli, demo_cli):
+    for group in (city_cli, users_cli, demo_cli, stats_cli):
         app.cli.add_command(group)
     register_ops_cli(app)
     notifications_cli.register(app)

@@ -138,16 +138,18 @@ class PushWorker:
         log.info("push worker stopped")
 
     def run_timed_jobs(self) -> None:
-        """Notifications that come from the clock, not from a request (a parking session about to cost more)
-        ride on the worker, so a deployment needs no cron. Each job is idempotent; a failure waits for the
-        next round instead of stopping delivery."""
+        """Work that comes from the clock, not from a request (a parking session about to cost more, open-data
+        months touched by new records) rides on the worker, so a deployment needs no cron. Each job is
+        idempotent; a failure waits for the next round instead of stopping delivery."""
         from citizen_app.parking.reminders import send_expiry_reminders
+        from citizen_app.stats.warm import warm_all
 
-        try:
-            send_expiry_reminders()
-        except Exception:  # noqa: BLE001 - the push loop must go on
-            log.exception("timed job failed: parking reminders")
-            db.session.rollback()
+        for name, job in (("parking reminders", send_expiry_reminders), ("open-data months", warm_all)):
+            try:
+                job()
+            except Exception:  # noqa: BLE001 - the push loop must go on
+                log.exception("timed job failed: %s", name)
+                db.session.rollback()
 
     def _process(self, token: str, ids: list[int], deadline: float, report: BatchReport) -> None:
         now = utcnow()

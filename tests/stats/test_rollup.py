@@ -66,3 +66,26 @@ def test_a_transition_on_an_old_request_recomputes_its_month_only(app, make_resi
         after = {m.month: m.computed_at for m in db.session.scalars(select(StatsMonth))}
         assert after["2026-04"] > computed["2026-04"]
         assert (after["2026-03"], after["2026-05"]) == (computed["2026-03"], computed["2026-05"])
+
+
+def test_the_worker_and_the_cli_store_every_month_before_anyone_asks(app, runner, make_resident):
+    from citizen_app.notifications.worker import PushWorker
+
+    resident = make_resident()
+    with app.app_context():
+        _letters(resident.id)
+        worker = PushWorker(1, 10)
+        try:
+            worker.run_timed_jobs()
+        finally:
+            worker.close()
+        stored = {m.month: m.computed_at for m in db.session.scalars(
+            select(StatsMonth).where(StatsMonth.dataset == "documents"))}
+        assert set(stored) == {"2026-03", "2026-04", "2026-05"}
+    result = runner.invoke(args=["stats", "warm"])
+    assert result.exit_code == 0, result.output
+    assert "documents: 3 months current" in result.output
+    assert "brigade: 0 months current" in result.output
+    with app.app_context():  # already current: read, not computed again
+        assert {m.month: m.computed_at for m in db.session.scalars(
+            select(StatsMonth).where(StatsMonth.dataset == "documents"))} == stored
