@@ -80,9 +80,16 @@ def _kid(public: ec.EllipticCurvePublicKey) -> bytes:
 
 
 def _write_new(path: Path, data: bytes, mode: int) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
+    """Create `path` holding `data`; FileExistsError if it exists. Written aside and linked into place, so a
+    process killed mid-write never leaves an empty `active` or key file (that would stop signing for good)."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.link(tmp, path)  # never replaces: of racing processes, the first complete file wins
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def _generate(directory: Path) -> SigningKey:

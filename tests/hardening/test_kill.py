@@ -529,3 +529,44 @@ def test_a_request_that_dies_before_its_commit_leaves_no_key_behind(app, client,
     assert res.status_code == 201 and "Idempotent-Replayed" not in res.headers, res.json
     with app.app_context():
         assert len(db.session.scalars(select(BrigadeCall)).all()) == 1
+
+
+class Killed(BaseException):
+    """The process dying: nothing in the app catches it."""
+
+
+@pytest.mark.parametrize("dies_at", [1, 2, 3], ids=["private key", "key metadata", "active pointer"])
+def test_a_signing_key_being_written_when_the_process_dies_is_never_half_there(tmp_path, monkeypatch, dies_at):
+    """The first signature of a fresh install writes the key files; a death halfway must not stop signing."""
+    from citizen_app.documents import signing
+
+    real_fdopen, writes = os.fdopen, []
+
+    class DiesHalfway:
+        def __init__(self, f):
+            self.f = f
+
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *_exc):
+            self.f.close()
+
+        def write(self, data: bytes):
+            writes.append(data)
+            if len(writes) == dies_at:
+                self.f.write(data[: len(data) // 2])
+                self.f.flush()
+                raise Killed()
+            return self.f.write(data)
+
+    monkeypatch.setattr(signing.os, "fdopen", lambda fd, mode: DiesHalfway(real_fdopen(fd, mode)))
+    with pytest.raises(Killed):
+        signing.active_key(str(tmp_path))
+    monkeypatch.setattr(signing.os, "fdopen", real_fdopen)
+
+    key = signing.active_key(str(tmp_path))  # the restarted process
+    token = signing.decode(signing.sign(key, {-2: "470/001/5371011001/I/2026"}))
+    assert signing.verify_signature(signing.find_key(str(tmp_path), token.kid).public, token)
+    # the trust list's view: every key file reads (a whole key that never became active may stay; it signed nothing)
+    assert key.kid in [k.kid for k in signing.all_keys(str(tmp_path))]
