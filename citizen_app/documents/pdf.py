@@ -99,13 +99,36 @@ def _rows(pdf: FPDF, rows: list[tuple[str, str]], label_width: float = 52) -> No
 
 
 def _text(pdf: FPDF, width: float, height: float, text: str) -> None:
-    """Left-aligned text that wraps within `width` (0: up to the right margin), then on to the next line. Most texts
-    of a letter fit on one line, and fpdf2's line breaking costs ten times a plain cell: it runs only when needed."""
-    room = (width or pdf.w - pdf.r_margin - pdf.get_x()) - 2 * pdf.c_margin
-    if "\n" not in text and pdf.get_string_width(text) <= room:
-        pdf.cell(width, height, text, new_x="LMARGIN", new_y="NEXT")
-    else:
+    """Left-aligned text that wraps within `width` (0: up to the right margin), then on to the next line."""
+    x = pdf.get_x()
+    lines = _wrap(pdf, text, (width or pdf.w - pdf.r_margin - x) - 2 * pdf.c_margin)
+    if lines is None:
         pdf.multi_cell(width, height, text, align="L", new_x="LMARGIN", new_y="NEXT")
+        return
+    for line in lines:
+        pdf.set_x(x)
+        pdf.cell(width, height, line, new_x="LMARGIN", new_y="NEXT")
+
+
+def _wrap(pdf: FPDF, text: str, room: float) -> list[str] | None:
+    """Lines filled word by word. fpdf2's multi_cell costs as much per paragraph as a dozen plain cells; since the
+    cut has no kerning, a line's width is the sum of its words' and spaces', each measured once. None (fpdf2 breaks
+    it) for what needs more than spaces: a word wider than the line, or line breaks of its own."""
+    if "\n" in text:
+        return None
+    space = pdf.get_string_width(" ")
+    lines, line, used = [], [], 0.0
+    for word in text.split(" "):
+        size = pdf.get_string_width(word)
+        if size > room:
+            return None
+        if line and used + space + size > room:
+            lines.append(" ".join(line))
+            line, used = [], 0.0
+        used += size + (space if line else 0.0)
+        line.append(word)
+    lines.append(" ".join(line))
+    return lines
 
 
 def _draw_qr(pdf: FPDF, text: str, x: float, y: float, size: float) -> None:

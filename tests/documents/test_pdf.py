@@ -161,3 +161,21 @@ def test_qr_png_decodes_to_the_letter_text(flow, tmp_path):
     path = tmp_path / "qr.png"
     path.write_bytes(flow.get(resident, rid, "/qr.png").data)
     assert zbar(path) == body["letter"]["qr_text"]
+
+
+@needs_tools
+def test_long_texts_wrap_inside_the_margins(flow, tmp_path):
+    """Paragraphs, values and the signer's title wrap on their own; a word longer than a line is broken too."""
+    address = "Jl. Perumahan Griya Permai Blok C Nomor 17 " * 4 + "Ŝ" * 60
+    purpose = "Persyaratan pendaftaran beasiswa pendidikan tinggi dan administrasi kependudukan keluarga " * 3
+    lurah = flow.staff("lurah", full_name="Drs. Yakobus Tefa",
+                       title="Lurah Namosain Kecamatan Alak Kota Kupang Provinsi Nusa Tenggara Timur")
+    resident = flow.resident(full_name=HOLDER, address=address)
+    _, rid, _ = flow.signed(resident, lurah=lurah, purpose=purpose.strip())
+    res = flow.get(resident, rid, "/pdf")
+    squeezed = "".join(" ".join(p.extract_text() for p in PdfReader(io.BytesIO(res.data)).pages).split())
+    for expected in (address, purpose, "Lurah Namosain Kecamatan Alak Kota Kupang Provinsi Nusa Tenggara Timur"):
+        assert "".join(expected.split()) in squeezed, expected
+    image = rasterise(res.data, tmp_path, 100).convert("L")
+    right_margin = round((210 - 22 + 0.5) / 25.4 * 100)  # A4 width, 22 mm margins, at 100 dpi
+    assert image.crop((right_margin, 0, image.width, image.height)).getextrema()[0] > 128  # no ink beyond it
