@@ -307,11 +307,11 @@ def server(app, tmp_path):
     running.stop()
 
 
-def wait_for(journal: Journal, answered: int, server: Server) -> None:
+def wait_for(journal: Journal, answered: int, server: Server, stop: threading.Event) -> None:
     """Until `answered` more requests were answered and several are in flight: the moment to kill."""
     target = journal.answered + answered
     deadline = time.monotonic() + 60
-    while not (journal.answered >= target and journal.in_flight >= 3):
+    while not (journal.answered >= target and journal.in_flight >= 3 or stop.is_set()):
         assert time.monotonic() < deadline, "the clients made no progress\n" + server.tail()
         time.sleep(0.002)
 
@@ -333,7 +333,7 @@ def test_killed_processes_leave_only_whole_records(app, world, server, tmp_path)
     for t in threads:
         t.start()
     for turn, (what, answered) in enumerate(SCHEDULE):
-        wait_for(journal, answered, server)
+        wait_for(journal, answered, server, stop)
         assert not errors, (errors, server.tail())
         if what == "server":
             server.kill()
@@ -450,7 +450,7 @@ def check_attachments(uploads: Path, journal: Journal) -> None:
     rows = db.session.scalars(select(Attachment)).all()
     for row in rows:
         assert hashlib.sha256((folder / row.stored_name).read_bytes()).hexdigest() == row.sha256
-    assert {a for a in journal.acked["attachment"]} <= {row.id for row in rows}
+    assert set(journal.acked["attachment"]) <= {row.id for row in rows}
     orphans = set(os.listdir(folder)) - {row.stored_name for row in rows}
     assert len(orphans) <= len(journal.cut["attachment"])
 
