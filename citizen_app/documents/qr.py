@@ -71,7 +71,7 @@ def _rows(bits: int, size: int) -> tuple[tuple[bool, ...], ...]:
     return (blank,) * BORDER + body + (blank,) * BORDER
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=40)  # one entry per version, 16 integers each
 def _mask_flips(version_: int) -> tuple[tuple[int, int], ...]:
     """Per mask, what turns the printed mask-0 symbol into the one qrcode scores and the one it prints for that
     mask. The same for any data, so learnt once per version from an empty code."""
