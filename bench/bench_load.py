@@ -18,10 +18,11 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
+from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
+from bench.common import bench_app
+from bench.load_seed import seed as seed_residents
 
 ROOT = Path(__file__).resolve().parent.parent
 SECONDS = int(os.environ.get("LOAD_SECONDS", "5"))
@@ -132,53 +133,19 @@ READS = ("permit_search", "letter_verify", "my_requests")
 WRITES = ("letter_request_create", "parking_session_start")
 
 
-def seed_database(url: str, instance: str) -> dict:
-    """Residents with tokens, a signed letter to verify, a parking zone."""
-    from datetime import timedelta
-
-    from citizen_app import create_app
-    from citizen_app.cities.services import load_city
-    from citizen_app.extensions import db
-
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, INSTANCE_PATH=instance, KEYS_DIR=f"{instance}/keys",
-                     UPLOADS_DIR=f"{instance}/uploads", RATELIMIT_ENABLED=False,
-                     JWT_ACCESS_TOKEN_EXPIRES=timedelta(hours=2))
-    with app.app_context():
-        db.create_all()
-        load_city("kupang")
-    from bench.load_seed import seed
-
-    return seed(app)
-
-
 def main() -> dict:
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed: apt-get install -y wrk")
-    instance = tempfile.mkdtemp(prefix="load-")
-    pg = os.environ.get("BENCH_DATABASE_URL")
-    drop = None
-    if pg:
-        base = pg.replace("postgresql://", "postgresql+psycopg://", 1)
-        name = f"load_{uuid.uuid4().hex[:8]}"
-        admin = create_engine(base.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
-        with admin.connect() as conn:
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-        url = base.rsplit("/", 1)[0] + "/" + name
-
-        def drop():
-            with admin.connect() as conn:
-                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    else:
-        url = f"sqlite:///{instance}/load.db"
-    try:
-        seed = seed_database(url, instance)
-        from config import TestingConfig
-
-        # The seed's tokens and NIK hashes were made with the testing keys; the server must share them.
-        env = {**os.environ, "APP_ENV": "production", "DATABASE_URL": url, "INSTANCE_PATH": instance,
-               "KEYS_DIR": f"{instance}/keys", "UPLOADS_DIR": f"{instance}/uploads",
-               "SECRET_KEY": TestingConfig.SECRET_KEY, "JWT_SECRET_KEY": TestingConfig.JWT_SECRET_KEY,
-               "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)}
+    pg = bool(os.environ.get("BENCH_DATABASE_URL"))
+    with bench_app("postgres" if pg else "sqlite", JWT_ACCESS_TOKEN_EXPIRES=timedelta(hours=2)) as app:
+        seed = seed_residents(app)
+        # The server shares the seeding app's database, folders and (testing) keys: the seed's tokens and NIK
+        # hashes were made with them.
+        config = app.config
+        env = {**os.environ, "APP_ENV": "production", "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
+               "INSTANCE_PATH": config["INSTANCE_PATH"], "KEYS_DIR": config["KEYS_DIR"],
+               "UPLOADS_DIR": config["UPLOADS_DIR"], "SECRET_KEY": config["SECRET_KEY"],
+               "JWT_SECRET_KEY": config["JWT_SECRET_KEY"], "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)}
         results = {"server": f"gunicorn -w {WORKERS} --threads {THREADS}", "connections": CONNECTIONS,
                    "database": "postgresql" if pg else "sqlite"}
         bare_port, port = free_port(), free_port()
@@ -208,7 +175,3 @@ def main() -> dict:
             stop(server)
             stop(bare)
         return results
-    finally:
-        if drop:
-            drop()
-        shutil.rmtree(instance, ignore_errors=True)
