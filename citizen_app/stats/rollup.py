@@ -121,6 +121,7 @@ def _forget_touched(dataset: Dataset, city: str, version: tuple) -> None:
     mark = db.session.get(StatsWatermark, (dataset.name, city), with_for_update=True)
     now = _ids(version)
     if mark is not None and mark.ids == now:
+        db.session.commit()  # nothing new: release the row now, not after this reader's computation
         return
     if mark is None:
         db.session.add(StatsWatermark(dataset=dataset.name, city_code=city, ids=now))

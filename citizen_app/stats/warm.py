@@ -7,17 +7,13 @@ The push worker runs this every minute (a month touched by new rows is recompute
 import click
 from flask.cli import AppGroup
 
+from citizen_app.brigade import stats as brigade
+from citizen_app.parking import stats as parking
+from citizen_app.stats import documents
 from citizen_app.stats.rollup import Dataset, month_start, months_between, stored_months
 
 stats_cli = AppGroup("stats", help="Open data.")
-
-
-def datasets() -> tuple[Dataset, ...]:
-    from citizen_app.brigade import stats as brigade
-    from citizen_app.parking import stats as parking
-    from citizen_app.stats import documents
-
-    return documents.DATASET, brigade.DATASET, parking.DATASET
+DATASETS = (documents.DATASET, brigade.DATASET, parking.DATASET)
 
 
 def warm(dataset: Dataset) -> int:
@@ -29,7 +25,7 @@ def warm(dataset: Dataset) -> int:
 
 
 def warm_all() -> dict[str, int]:
-    return {dataset.name: warm(dataset) for dataset in datasets()}
+    return {dataset.name: warm(dataset) for dataset in DATASETS}
 
 
 @stats_cli.command("warm")
