@@ -180,8 +180,7 @@ def create_request(actor: User, data: dict) -> LetterRequest:
 LIST_LOADING = (
     defer(LetterRequest.identity), defer(LetterRequest.fields),
     joinedload(LetterRequest.letter_type).load_only(LetterType.name),
-    joinedload(LetterRequest.service_kelurahan).load_only(Kelurahan.name, Kelurahan.city_code)
-    .lazyload(Kelurahan.kecamatan),
+    joinedload(LetterRequest.service_kelurahan).load_only(Kelurahan.name).lazyload(Kelurahan.kecamatan),
     joinedload(LetterRequest.letter).load_only(
         IssuedLetter.number, IssuedLetter.issued_at, IssuedLetter.valid_until, IssuedLetter.issuing_kelurahan_code,
         IssuedLetter.holder_name_masked, IssuedLetter.signer_name, IssuedLetter.signer_title,
