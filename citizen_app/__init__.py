@@ -4,14 +4,27 @@ import logging
 import os
 
 from flask import Flask
+from flask.sessions import SessionInterface
 
 from config import config_for
+
+
+class NoSession(SessionInterface):
+    """No cookie session: the API authenticates with bearer tokens and the PWA keeps its state on the phone.
+    Flask's default would build a signing serializer on every request to read a cookie nobody sets."""
+
+    def open_session(self, app, request):
+        return None  # Flask then uses its null session, which refuses writes
+
+    def save_session(self, app, session, response):
+        return None
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None, static_folder=None)
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
+    app.session_interface = NoSession()
     os.makedirs(app.config["INSTANCE_PATH"], exist_ok=True)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
     logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -2,6 +2,7 @@
 
 import marshmallow as ma
 from flask_smorest import Api
+from flask_smorest import Blueprint as SmorestBlueprint
 
 
 class ErrorSchema(ma.Schema):
@@ -24,3 +25,15 @@ class CitizenApi(Api):
         from citizen_app.errors import handle_http_exception
 
         return handle_http_exception(error)
+
+
+class Blueprint(SmorestBlueprint):
+    """flask-smorest's Blueprint, but an arguments schema given as a class is instantiated once, here.
+
+    webargs instantiates a schema class on every request it parses (a deep copy of every field); the schemas are
+    stateless, so one instance serves every request and the documentation is the same."""
+
+    def arguments(self, schema, **kwargs):
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, **kwargs)

@@ -1,8 +1,8 @@
 import logging
 
-from flask_smorest import Blueprint
 from sqlalchemy import text
 
+from citizen_app.api import Blueprint
 from citizen_app.errors import error_response
 from citizen_app.extensions import db
 from citizen_app.regions.schemas import HealthSchema

@@ -1,6 +1,6 @@
 from flask import Response, request
-from flask_smorest import Blueprint
 
+from citizen_app.api import Blueprint
 from citizen_app.brigade import services, stats
 from citizen_app.brigade.schemas import (
     BrigadeCallActionSchema,

@@ -1,7 +1,7 @@
 import click
 from flask import current_app
-from flask_smorest import Blueprint
 
+from citizen_app.api import Blueprint
 from citizen_app.documents import signing
 
 

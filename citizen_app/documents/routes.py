@@ -1,6 +1,6 @@
 from flask import current_app, request
-from flask_smorest import Blueprint
 
+from citizen_app.api import Blueprint
 from citizen_app.common.idempotency import idempotent
 from citizen_app.common.pagination import paginate
 from citizen_app.documents import attachments, cli, issuing, rendering, services

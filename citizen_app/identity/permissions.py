@@ -3,8 +3,8 @@
 import functools
 
 from flask_jwt_extended import current_user, verify_jwt_in_request
-from flask_smorest import Blueprint
 
+from citizen_app.api import Blueprint
 from citizen_app.errors import Forbidden
 from citizen_app.identity.models import User
 

@@ -1,6 +1,6 @@
 from flask_jwt_extended import get_jwt, jwt_required
-from flask_smorest import Blueprint
 
+from citizen_app.api import Blueprint
 from citizen_app.common.pagination import paginate
 from citizen_app.common.ratelimits import account_key, config_limit
 from citizen_app.common.schemas import page_schema

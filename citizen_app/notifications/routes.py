@@ -1,5 +1,4 @@
-from flask_smorest import Blueprint
-
+from citizen_app.api import Blueprint
 from citizen_app.common.idempotency import idempotent
 from citizen_app.identity.permissions import auth_required, current_actor
 from citizen_app.notifications import broadcasts, services, vapid

@@ -1,6 +1,6 @@
 from flask import Response, current_app, request
-from flask_smorest import Blueprint
 
+from citizen_app.api import Blueprint
 from citizen_app.common.schemas import PageArgsSchema
 from citizen_app.identity.permissions import auth_required, current_actor
 from citizen_app.parking import receipts, sessions, zones

@@ -1,6 +1,6 @@
 from flask import Response, request
-from flask_smorest import Blueprint
 
+from citizen_app.api import Blueprint
 from citizen_app.common.schemas import page_schema
 from citizen_app.identity.permissions import auth_required, current_actor
 from citizen_app.permits import services

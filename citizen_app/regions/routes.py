@@ -1,5 +1,4 @@
-from flask_smorest import Blueprint
-
+from citizen_app.api import Blueprint
 from citizen_app.cities.services import current_city_code, current_city_profile
 from citizen_app.common.pagination import paginate
 from citizen_app.common.schemas import page_schema

@@ -1,5 +1,4 @@
-from flask_smorest import Blueprint
-
+from citizen_app.api import Blueprint
 from citizen_app.stats import documents, permits
 from citizen_app.stats.common import StatsArgs, cached, envelope, to_csv
 from citizen_app.stats.rollup import period_rows

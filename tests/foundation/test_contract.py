@@ -130,6 +130,22 @@ def test_security_headers_on_pwa_and_api(client):
     assert "Access-Control-Allow-Origin" not in client.get("/api/v1/city", headers={"Origin": "https://evil.example"}).headers
 
 
+
+def test_hsts_in_production_only_and_no_session_cookie(app, client, tmp_path, monkeypatch):
+    from citizen_app import create_app
+
+    assert "Strict-Transport-Security" not in client.get("/api/v1/city").headers
+    monkeypatch.setenv("SECRET_KEY", "s" * 40)
+    monkeypatch.setenv("JWT_SECRET_KEY", "j" * 40)
+    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    production = create_app("production", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                            INSTANCE_PATH=str(tmp_path), KEYS_DIR=str(tmp_path / "keys"))
+    for path in ("/", "/healthz"):
+        res = production.test_client().get(path)
+        assert res.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+        assert res.headers["X-Frame-Options"] == "DENY" and "Set-Cookie" not in res.headers
+
+
 def test_pwa_shell_is_served(client):
     res = client.get("/")
     assert res.status_code == 200 and b"<html" in res.data

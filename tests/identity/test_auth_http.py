@@ -156,6 +156,31 @@ def test_logout_revokes_access_and_refresh(client, make_resident):
     assert client.post("/api/v1/auth/refresh", headers=bearer(tokens["refresh_token"])).status_code == 401
 
 
+
+def test_a_token_that_worked_is_refused_once_it_expires(app, client, make_resident):
+    """Verified tokens are remembered per process; their expiry is still checked on every request."""
+    import time
+    from datetime import timedelta
+
+    from flask_jwt_extended import create_access_token
+
+    user = make_resident()
+    with app.app_context():
+        token = create_access_token(identity=str(user.id), expires_delta=timedelta(seconds=1))
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    assert client.get("/api/v1/me", headers=bearer(token)).status_code == 200
+    time.sleep(2.1)
+    res = client.get("/api/v1/me", headers=bearer(token))
+    assert res.status_code == 401 and "berakhir" in res.json["message"]  # "your session has expired"
+
+
+def test_a_remembered_token_is_not_accepted_under_another_signing_key(app, client, make_resident, monkeypatch):
+    tokens = login(client, make_resident())
+    assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 200
+    monkeypatch.setitem(app.config, "JWT_SECRET_KEY", "another-secret-0123456789abcdef0123456789")
+    assert client.get("/api/v1/me", headers=bearer(tokens["access_token"])).status_code == 401
+
+
 def test_missing_and_garbage_tokens_are_401_in_contract_shape(client):
     for headers in ({}, bearer("garbage"), {"Authorization": "Basic abc"}):
         res = client.get("/api/v1/me", headers=headers)
