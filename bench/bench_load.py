@@ -51,7 +51,7 @@ def wait_port(port: int, timeout: float = 30) -> None:
 
 
 def gunicorn(app_path: str, port: int, env: dict) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "gunicorn", "-w", WORKERS, "--threads", THREADS, "-b", f"127.0.0.1:{port}",
+    cmd = [sys.executable, "-m", "gunicorn", "-w", WORKERS, "--threads", THREADS, *os.environ.get("LOAD_GUNICORN_ARGS", "").split(), "-b", f"127.0.0.1:{port}",
            "--log-level", "warning", app_path]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     wait_port(port)
