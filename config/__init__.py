@@ -74,6 +74,9 @@ class Config:
     # Open data: after new data, the last figures are served for up to this long while fresh ones are computed.
     STATS_STALE_SECONDS = float(os.environ.get("STATS_STALE_SECONDS", "300"))
 
+    # Permit catalogue: how often a worker checks whether another worker changed it (search answers are cached).
+    PERMIT_CATALOG_RECHECK_SECONDS = float(os.environ.get("PERMIT_CATALOG_RECHECK_SECONDS", "2"))
+
     CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
     HSTS = False
     # Run the notification worker inside the web process (embedded default).
@@ -97,6 +100,7 @@ class TestingConfig(Config):
     JWT_SECRET_KEY = "testing-jwt-secret-0123456789abcdef012345"
     RATELIMIT_STORAGE_URI = "memory://"
     STATS_STALE_SECONDS = 0  # tests see every change on the next request, unless a test says otherwise
+    PERMIT_CATALOG_RECHECK_SECONDS = 0
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick; production uses scrypt
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
 

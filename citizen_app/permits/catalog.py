@@ -1,13 +1,18 @@
 """The active catalogue as each worker holds it in memory: the search index and the offline download.
 
 Every permit change writes a new random token in permit_catalog_state in the same transaction; a request reads
-that one row and rebuilds its worker's copy when the token moved, so gunicorn workers (and other machines) see a
-change on their next request without any clock or message bus."""
+that one row (at most every PERMIT_CATALOG_RECHECK_SECONDS, default 2) and rebuilds its worker's copy when the token
+moved, so gunicorn workers (and other machines) see a change within that interval without a message bus. The worker
+that made the change sees it at once.
+
+Each copy also keeps the search answers it has already given, as JSON: a catalogue changes a few times a year and
+residents ask the same few hundred questions, so most searches are answered without touching the database."""
 
 import gzip
 import hashlib
 import json
 import threading
+import time
 import uuid
 from dataclasses import dataclass, field
 
@@ -24,6 +29,7 @@ from citizen_app.permits.schemas import CatalogItemSchema
 RESULT_FIELDS = ("slug", "name", "sector", "output", "channel", "sla_working_days", "fee", "updated_at")
 
 _build_lock = threading.Lock()
+_answers_lock = threading.Lock()
 
 
 def sector_key(name: str) -> str:
@@ -43,6 +49,16 @@ class Snapshot:
     items: list[dict]
     index: search.SearchIndex = field(init=False)
     _payload: CatalogPayload | None = None
+    checked_at: float = 0.0  # time.monotonic() of the last token check
+    answers: dict = field(default_factory=dict)  # search arguments -> the JSON answer, for this catalogue only
+
+    ANSWERS_KEPT = 1024
+
+    def remember(self, key, body: bytes) -> None:
+        with _answers_lock:
+            if len(self.answers) >= self.ANSWERS_KEPT:
+                self.answers.pop(next(iter(self.answers)))  # the oldest
+            self.answers[key] = body
 
     def __post_init__(self):
         self.index = search.SearchIndex(self.items)
@@ -81,10 +97,15 @@ def current_token(city_code: str) -> str | None:
 
 def snapshot() -> Snapshot:
     city_code = current_city_code()
-    token = current_token(city_code)
     cache = current_app.extensions.setdefault("permit_catalog", {})
     cached = cache.get(city_code)
+    recheck = current_app.config.get("PERMIT_CATALOG_RECHECK_SECONDS", 2)
+    if cached is not None and time.monotonic() - cached.checked_at < recheck:
+        return cached
+    checked_at = time.monotonic()
+    token = current_token(city_code)
     if cached is not None and token is not None and cached.token == token:
+        cached.checked_at = checked_at
         return cached
     with _build_lock:
         cached = cache.get(city_code)
@@ -95,7 +116,7 @@ def snapshot() -> Snapshot:
             select(Permit).where(Permit.city_code == city_code, Permit.status == "active").order_by(Permit.slug)
         ).all()
         items = CatalogItemSchema(many=True).dump(rows)
-        built = Snapshot(token, items)
+        built = Snapshot(token, items, checked_at=checked_at)
         if token is not None:
             cache[city_code] = built
         return built
@@ -108,6 +129,8 @@ def bump(city_code: str) -> None:
         state = PermitCatalogState(city_code=city_code)
         db.session.add(state)
     state.token = uuid.uuid4().hex
+    # This worker checks the token again on its next request instead of waiting for the interval.
+    current_app.extensions.get("permit_catalog", {}).pop(city_code, None)
     state.changed_at = utcnow()
 
 

@@ -1,10 +1,10 @@
-from flask import Response, request
+from flask import Response, current_app, request
 
 from citizen_app.api import Blueprint
 from citizen_app.common.schemas import page_schema
 from citizen_app.identity.permissions import auth_required, current_actor
 from citizen_app.permits import services
-from citizen_app.permits.catalog import CatalogPayload
+from citizen_app.permits.catalog import CatalogPayload, snapshot
 from citizen_app.permits.schemas import (
     CatalogSchema,
     CreatePermitSchema,
@@ -22,13 +22,24 @@ blp = Blueprint("permits", __name__, description="Permit requirements: search, d
 ADMINS = ("permit_admin", "city_admin")
 
 
+RESULT_PAGE = page_schema(PermitResultSchema, "PermitResultPageSchema")
+_result_page = RESULT_PAGE()
+
+
 @blp.get("/permits")
 @blp.arguments(PermitSearchArgs, location="query")
-@blp.response(200, page_schema(PermitResultSchema, "PermitResultPageSchema"))
+@blp.response(200, RESULT_PAGE)
 @blp.doc(description="Ranked search (best first) over names, aliases and old names, typo-tolerant. "
                      "Without a usable `q`, every permit alphabetically.")
 def search(args):
-    return services.search_permits(args["q"], args.get("sector"), args["page"], args["per_page"])
+    snap = snapshot()
+    key = (args["q"], args.get("sector"), args["page"], args["per_page"])
+    body = snap.answers.get(key)
+    if body is None:
+        found = services.search_permits(args["q"], args.get("sector"), args["page"], args["per_page"], snap=snap)
+        body = current_app.json.response(_result_page.dump(found)).get_data()
+        snap.remember(key, body)
+    return Response(body, mimetype="application/json")
 
 
 @blp.get("/permits/sectors")

@@ -43,10 +43,10 @@ def is_admin(actor: User | None) -> bool:
     return getattr(actor, "role", None) in ADMIN_ROLES
 
 
-def search_permits(q: str, sector: str | None, page: int, per_page: int) -> dict:
+def search_permits(q: str, sector: str | None, page: int, per_page: int, *, snap=None) -> dict:
     if len(q) > MAX_QUERY_CHARS:
         raise field_error("q", "At most {max} characters.", max=MAX_QUERY_CHARS)
-    snap = catalog.snapshot()
+    snap = snap or catalog.snapshot()
     allowed = snap.by_sector.get(catalog.sector_key(sector), set()) if sector else None
     hits = snap.index.search(q, allowed)
     start = (page - 1) * per_page

@@ -225,6 +225,59 @@ def test_another_worker_sees_a_change_on_its_next_request(app, client, admin):
             db.engine.dispose()
 
 
+
+def test_with_a_recheck_interval_the_changing_worker_sees_its_change_at_once_and_others_after_it(
+        app, client, admin, monkeypatch):
+    from citizen_app import create_app
+    from citizen_app.permits import catalog, services
+
+    clock = [1000.0]
+    monkeypatch.setattr(catalog.time, "monotonic", lambda: clock[0])
+    monkeypatch.setitem(app.config, "PERMIT_CATALOG_RECHECK_SECONDS", 2)
+    other = create_app("testing", SQLALCHEMY_DATABASE_URI=app.config["SQLALCHEMY_DATABASE_URI"],
+                       INSTANCE_PATH=app.config["INSTANCE_PATH"], KEYS_DIR=app.config["KEYS_DIR"],
+                       UPLOADS_DIR=app.config["UPLOADS_DIR"], PERMIT_CATALOG_RECHECK_SECONDS=2)
+    worker = other.test_client()
+    searches = []
+    real_search = services.search_permits
+    monkeypatch.setattr(services, "search_permits", lambda *a, **k: searches.append(a) or real_search(*a, **k))
+    try:
+        for c in (client, worker):
+            assert c.get("/api/v1/permits?q=izin%20ojek").json["total"] == 0
+        assert len(searches) == 2
+        # The same question again is answered from the worker's cache: no search is run.
+        assert worker.get("/api/v1/permits?q=izin%20ojek").json["total"] == 0 and len(searches) == 2
+        assert client.post("/api/v1/permits", json=NEW, headers=admin[1]).status_code == 201
+        assert client.get("/api/v1/permits?q=izin%20ojek").json["items"][0]["slug"] == "izin-pangkalan-ojek"
+        assert worker.get("/api/v1/permits?q=izin%20ojek").json["total"] == 0  # within its interval
+        clock[0] += 2.5
+        assert worker.get("/api/v1/permits?q=izin%20ojek").json["items"][0]["slug"] == "izin-pangkalan-ojek"
+    finally:
+        with other.app_context():
+            db.session.remove()
+            db.engine.dispose()
+
+
+def test_cached_answers_are_per_page_and_sector_and_equal_a_fresh_search(app, client):
+    from citizen_app.permits import catalog
+
+    first = client.get("/api/v1/permits?q=izin&per_page=2").json
+    again = client.get("/api/v1/permits?q=izin&per_page=2")
+    assert again.json == first and again.headers["Content-Type"] == "application/json"
+    assert client.get("/api/v1/permits?q=izin&per_page=2&page=2").json["items"] != first["items"]
+    sector = first["items"][0]["sector"]
+    in_sector = client.get("/api/v1/permits", query_string={"q": "izin", "sector": sector}).json
+    assert {i["sector"] for i in in_sector["items"]} == {sector}
+    with app.app_context():
+        app.extensions["permit_catalog"].clear()  # a fresh copy, as a new worker would build
+    assert client.get("/api/v1/permits?q=izin&per_page=2").json == first
+    with app.app_context():
+        snap = catalog.snapshot()
+        for n in range(snap.ANSWERS_KEPT + 5):
+            snap.remember(("q", None, n, 20), b"{}")
+        assert len(snap.answers) == snap.ANSWERS_KEPT and ("q", None, 0, 20) not in snap.answers
+
+
 def test_concurrent_edits_never_share_a_version_number(app, admin):
     import threading
 
