@@ -3,9 +3,11 @@
 import hashlib
 import json
 import secrets
+import threading
 from datetime import datetime, timedelta
 from functools import lru_cache
 
+from flask import current_app
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -132,10 +134,26 @@ def revoke(actor: User, req: LetterRequest, reason: str) -> None:
     letter.revoke_reason = reason
 
 
+VERIFIED_KEPT = 4096
+
+
 def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
-    """Never raises on bad input: anything we did not sign, or can't find, is simply invalid."""
+    """Never raises on bad input: anything we did not sign, or can't find, is simply invalid.
+
+    A letter never changes once signed, except by revocation. So a worker remembers each QR it has fully checked
+    (signature, key, and the record's canonical data) and, when it is scanned again, asks the database only whether
+    the letter is still there and not revoked."""
     invalid = {"result": "invalid"}
     token = text.strip().rsplit("#", 1)[-1].strip()
+    remembered = current_app.extensions.setdefault("verified_letters", {})
+    known = remembered.get((keys_dir, token))
+    if known is not None:
+        cti, view, valid_until = known
+        row = db.session.connection().execute(_revocation_query(), {"cti": cti}).first()
+        if row is None:
+            remembered.pop((keys_dir, token), None)
+            return invalid
+        return _verdict(view, valid_until, row.revoked_at, now)
     try:
         sign1 = signing.decode(signing.b64url_decode(token))
     except signing.InvalidToken:
@@ -154,9 +172,26 @@ def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
             row.fields, row.identity, row.issued_at, row.issuing_kelurahan_code, row.nonce, row.number, row.purpose,
             row.type_code, row.valid_until):
         return invalid
+    view = _public_view(row)
+    with _remember_lock:
+        if len(remembered) >= VERIFIED_KEPT:
+            remembered.pop(next(iter(remembered)))  # the oldest
+        remembered[(keys_dir, token)] = (cti, view, row.valid_until)
+    return _verdict(view, row.valid_until, row.revoked_at, now)
+
+
+def _verdict(view: dict, valid_until: datetime, revoked_at: datetime | None, now: datetime | None) -> dict:
     now = now or utcnow()
-    result = "revoked" if row.revoked_at else "expired" if now > as_utc(row.valid_until) else "valid"
-    return {"result": result, "document": _public_view(row)}
+    result = "revoked" if revoked_at else "expired" if now > as_utc(valid_until) else "valid"
+    return {"result": result, "document": {**view, "revoked_at": as_utc(revoked_at)}}
+
+
+_remember_lock = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def _revocation_query():
+    return select(IssuedLetter.revoked_at).where(IssuedLetter.cti == bindparam("cti"))
 
 
 @lru_cache(maxsize=1)
@@ -183,7 +218,7 @@ def _public_view(row) -> dict:
         "issued_at": as_utc(row.issued_at), "valid_until": as_utc(row.valid_until),
         "issuing_kelurahan": row.issuing_kelurahan, "issuing_kelurahan_code": row.issuing_kelurahan_code,
         "holder_name_masked": row.holder_name_masked, "signer_name": row.signer_name,
-        "signer_title": row.signer_title, "revoked_at": as_utc(row.revoked_at),
+        "signer_title": row.signer_title,
     }
 
 

@@ -11,7 +11,7 @@ import pytest
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from citizen_app.common.time import utcnow
 from citizen_app.documents import issuing, qr
@@ -205,6 +205,34 @@ def test_expired_letter_says_expired(app, flow, monkeypatch):
     result = verify(flow.client, body["letter"]["qr_text"])
     assert result["result"] == "expired" and result["document"]["number"] == body["letter"]["number"]
     assert flow.get(resident, rid).json["letter"]["status"] == "expired"
+
+
+
+def test_a_letter_scanned_again_is_answered_from_memory_but_revocation_and_expiry_still_count(
+        app, flow, monkeypatch):
+    from citizen_app.documents import signing
+
+    _, rid, body = flow.signed()
+    text = body["letter"]["qr_text"]
+    first = verify(flow.client, text)
+    checks = []
+    real_check = signing.verify_signature
+    monkeypatch.setattr(signing, "verify_signature", lambda *a: checks.append(1) or real_check(*a))
+    assert verify(flow.client, text) == first and first["result"] == "valid" and checks == []
+    later = utcnow() + timedelta(days=31)
+    monkeypatch.setattr(issuing, "utcnow", lambda: later)
+    assert verify(flow.client, text)["result"] == "expired"
+    monkeypatch.undo()
+    with app.app_context():  # revoked by another worker: only the database knows
+        db.session.execute(update(IssuedLetter).values(revoked_at=utcnow(), revoke_reason="Keliru"))
+        db.session.commit()
+    revoked = verify(flow.client, text)
+    assert revoked["result"] == "revoked" and revoked["document"]["revoked_at"]
+    assert revoked["document"]["number"] == first["document"]["number"]
+    with app.app_context():  # the record is gone (its cti no longer names it)
+        db.session.execute(update(IssuedLetter).values(cti=b"\0" * 12))
+        db.session.commit()
+    assert verify(flow.client, text) == {"result": "invalid"}
 
 
 def _resign(text: str, mutate) -> str:
