@@ -2,6 +2,7 @@ from flask import Response, request
 
 from citizen_app.api import Blueprint
 from citizen_app.brigade import services, stats
+from citizen_app.brigade.models import BrigadeCall
 from citizen_app.brigade.schemas import (
     BrigadeCallActionSchema,
     BrigadeCallDetailSchema,
@@ -57,7 +58,7 @@ def categories():
 @auth_required("resident")
 @limiter.limit(config_limit("RATELIMIT_BRIGADE_CALL"), key_func=_caller_key, deduct_when=_counts_against_limit,
                exempt_when=_is_replay)
-@idempotent
+@idempotent(resource=BrigadeCall, render=services.visible_call)
 @blp.arguments(BrigadeCreateCallSchema)
 @blp.response(201, BrigadeCallSchema)
 @blp.doc(description="Place a call. Honours Idempotency-Key. A call from a phone that called within 15 minutes "

@@ -21,4 +21,7 @@ class IdempotencyKey(db.Model):
     request_hash: Mapped[str] = mapped_column(String(64))
     status_code: Mapped[int | None] = mapped_column(Integer)
     response_body: Mapped[dict | None] = mapped_column(JSON)
+    # The record the work created, committed with it: a process that died before storing the response still
+    # leaves enough for a retry to rebuild the answer (common/idempotency.py).
+    resource_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

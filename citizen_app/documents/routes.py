@@ -4,6 +4,7 @@ from citizen_app.api import Blueprint
 from citizen_app.common.idempotency import idempotent
 from citizen_app.common.pagination import paginate
 from citizen_app.documents import attachments, cli, issuing, rendering, services
+from citizen_app.documents.models import LetterRequest
 from citizen_app.documents.schemas import (
     ActionSchema,
     AttachmentSchema,
@@ -53,7 +54,7 @@ def letter_types(args):
 
 @blp.post("/documents/requests")
 @auth_required("resident")
-@idempotent
+@idempotent(resource=LetterRequest, render=services.request_detail)
 @blp.arguments(CreateRequestSchema)
 @blp.response(201, RequestDetailSchema)
 def create_request(data):

@@ -2,6 +2,7 @@ from citizen_app.api import Blueprint
 from citizen_app.common.idempotency import idempotent
 from citizen_app.identity.permissions import auth_required, current_actor
 from citizen_app.notifications import broadcasts, services, vapid
+from citizen_app.notifications.models import Broadcast
 from citizen_app.notifications.schemas import (
     BroadcastPageSchema,
     BroadcastSchema,
@@ -85,7 +86,7 @@ def update_preferences(data):
 
 @blp.post("/broadcasts")
 @auth_required("city_admin")
-@idempotent
+@idempotent(resource=Broadcast, render=broadcasts.get_broadcast)
 @blp.arguments(CreateBroadcastSchema)
 @blp.response(201, BroadcastSchema)
 @blp.doc(description="Targets residents by home kelurahan: the listed kelurahan and kecamatan, or the whole city.")

@@ -3,6 +3,7 @@ from citizen_app.common.idempotency import idempotent
 from citizen_app.common.schemas import PageArgsSchema
 from citizen_app.identity.permissions import auth_required, current_actor
 from citizen_app.parking import payments, wallet
+from citizen_app.parking.models import Payment
 from citizen_app.parking.routes import blp
 from citizen_app.parking.schemas import (
     CreatePaymentSchema,
@@ -16,7 +17,7 @@ from citizen_app.parking.schemas import (
 
 @blp.post("/parking/sessions/<int:session_id>/payments")
 @auth_required("resident", "parking_attendant")
-@idempotent
+@idempotent(resource=Payment, render=payments.visible_payment)
 @blp.arguments(CreatePaymentSchema)
 @blp.response(201, ParkingPaymentSchema)
 @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}])
@@ -56,7 +57,7 @@ def get_wallet(args):
 
 @blp.post("/wallet/topups")
 @auth_required("resident")
-@idempotent
+@idempotent(resource=Payment, render=payments.visible_payment)
 @blp.arguments(TopupSchema)
 @blp.response(201, ParkingPaymentSchema)
 @blp.doc(parameters=[{"in": "header", "name": "Idempotency-Key", "schema": {"type": "string"}}])
