@@ -4,7 +4,7 @@ The call's state machine lives in transitions.py."""
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import case, select
+from sqlalchemy import case, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -104,9 +104,11 @@ def get_row(model, row_id: int):
 
 
 def has_stored_response(user_id: int, key: str) -> bool:
+    """A replay: the key's answer is stored, or its call was committed (the answer lost in a crash is rebuilt)."""
     return db.session.scalar(
         select(IdempotencyKey.id).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key[:100],
-                                        IdempotencyKey.status_code.isnot(None))
+                                        or_(IdempotencyKey.status_code.isnot(None),
+                                            IdempotencyKey.resource_id.isnot(None)))
     ) is not None
 
 

@@ -112,6 +112,25 @@ def test_a_brigade_call_whose_answer_was_lost_is_answered_on_retry(app, client, 
     assert set(fresh.json) == set(retry.json)
 
 
+
+def test_a_lost_call_answer_is_rebuilt_even_when_the_allowance_is_used_up(app, client, make_resident, auth_headers,
+                                                                          dies_after_the_work):
+    resident = make_resident()
+    limit = int(app.config["RATELIMIT_BRIGADE_CALL"].split()[0])
+    for i in range(limit - 1):
+        headers = auth_headers(resident, **{"Idempotency-Key": f"k{i}"})
+        assert client.post(CALLS, json={**CALL, "contact_phone": f"08129999200{i}"}, headers=headers).status_code == 201
+    headers = auth_headers(resident, **{"Idempotency-Key": "last"})
+    dies_after_the_work(client, CALLS, CALL, headers)  # the call is placed; its answer is lost
+    for key, status in (("new-1", 201), ("new-2", 429)):  # the allowance is now used up
+        other = {**CALL, "contact_phone": "081299993000"}
+        res = client.post(CALLS, json=other, headers=auth_headers(resident, **{"Idempotency-Key": key}))
+        assert res.status_code == status
+    retry = client.post(CALLS, json=CALL, headers=headers)
+    assert_replayed(retry)
+    assert rows(app, BrigadeCall) == limit + 1
+
+
 def test_a_session_payment_whose_answer_was_lost_is_answered_on_retry(app, client, make_resident, auth_headers,
                                                                        dies_after_the_work):
     resident = make_resident()
