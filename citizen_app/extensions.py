@@ -1,5 +1,10 @@
 """Extensions, created unbound; create_app() binds them."""
 
+import fcntl
+import os
+import re
+import sqlite3
+import threading
 from datetime import datetime, timezone
 from functools import lru_cache
 
@@ -61,18 +66,99 @@ limiter = Limiter(key_func=get_remote_address)
 
 
 def configure_sqlite(engine) -> None:
-    """WAL lets readers run beside the writer; busy_timeout makes writers queue instead of failing."""
+    """WAL lets readers run beside the writer; busy_timeout makes writers queue instead of failing.
+
+    A file database also gets a write queue (WriteQueueConnection): SQLite's own busy handler polls with sleeps of
+    1 to 100 ms, so under concurrent writes (gunicorn workers × threads) the write lock sat idle while every
+    waiter slept, and the waits made the latency tail. An flock on a side file hands the lock over at once."""
     from sqlalchemy import event
 
     if engine.dialect.name != "sqlite":
         return
+    file_backed = engine.url.database not in (None, "", ":memory:") and "mode=memory" not in str(engine.url)
+
+    @event.listens_for(engine, "do_connect")
+    def _queue_writes(_dialect, _record, _cargs, cparams):
+        if file_backed:
+            cparams["factory"] = WriteQueueConnection
 
     @event.listens_for(engine, "connect")
     def _pragmas(dbapi_connection, _record):
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute("PRAGMA busy_timeout=30000")
-        if engine.url.database not in (None, "", ":memory:"):
+        if file_backed:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
+            dbapi_connection.open_queue(engine.url.database + "-writequeue")
         cursor.close()
+
+
+_WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|BEGIN\s+(IMMEDIATE|EXCLUSIVE))\b", re.I)
+_writing = threading.local()
+
+
+class WriteQueueConnection(sqlite3.Connection):
+    """A SQLite connection that takes an exclusive flock before its first write of a transaction and lets go when
+    the transaction ends, so writers (threads and processes alike) wait in the kernel and wake the moment the
+    previous writer commits. Reads never take it. The lock is per connection (its own open file), like SQLite's."""
+
+    queue_fd: int | None = None
+    holding = False
+
+    def open_queue(self, path: str) -> None:
+        self.queue_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+
+    def cursor(self, factory=None):
+        return super().cursor(factory or WriteQueueCursor)
+
+    def before_write(self) -> None:
+        if self.holding or self.queue_fd is None:
+            return
+        if getattr(_writing, "depth", 0):
+            # This thread already writes on another connection: queueing behind itself would never end. SQLite's
+            # busy timeout decides, as it did without the queue.
+            return
+        fcntl.flock(self.queue_fd, fcntl.LOCK_EX)
+        self.holding = True
+        _writing.depth = getattr(_writing, "depth", 0) + 1
+
+    def _done(self) -> None:
+        if self.holding:
+            self.holding = False
+            _writing.depth -= 1
+            fcntl.flock(self.queue_fd, fcntl.LOCK_UN)
+
+    def commit(self):
+        try:
+            super().commit()
+        finally:
+            if not self.in_transaction:
+                self._done()
+
+    def rollback(self):
+        try:
+            super().rollback()
+        finally:
+            self._done()
+
+    def close(self):
+        try:
+            super().close()
+        finally:
+            self._done()
+            if self.queue_fd is not None:
+                os.close(self.queue_fd)
+                self.queue_fd = None
+
+
+class WriteQueueCursor(sqlite3.Cursor):
+    def execute(self, sql, parameters=()):
+        if _WRITE.match(sql):
+            self.connection.before_write()
+        return super().execute(sql, parameters)
+
+    def executemany(self, sql, seq_of_parameters):
+        if _WRITE.match(sql):
+            self.connection.before_write()
+        return super().executemany(sql, seq_of_parameters)
