@@ -32,6 +32,10 @@ CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "50"))
 WORKERS = os.environ.get("LOAD_WORKERS", "2")
 THREADS = os.environ.get("LOAD_THREADS", "4")
 THINK_MS = int(os.environ.get("LOAD_THINK_MS", "100"))
+# --reuse-port: each worker gets its own listening socket and the kernel spreads connections over them. With one
+# shared socket, wrk's 50 kept-alive connections often all landed on one worker (seen: 50/0, 46/4), which then
+# served alone at a third of the throughput while the other idled. The README's gunicorn command has it too.
+GUNICORN_ARGS = os.environ.get("LOAD_GUNICORN_ARGS", "--reuse-port").split()
 
 def free_port() -> int:
     with socket.socket() as s:
@@ -51,7 +55,8 @@ def wait_port(port: int, timeout: float = 30) -> None:
 
 
 def gunicorn(app_path: str, port: int, env: dict) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "gunicorn", "-w", WORKERS, "--threads", THREADS, *os.environ.get("LOAD_GUNICORN_ARGS", "").split(), "-b", f"127.0.0.1:{port}",
+    cmd = [sys.executable, "-m", "gunicorn", "-w", WORKERS, "--threads", THREADS, *GUNICORN_ARGS,
+           "-b", f"127.0.0.1:{port}",
            "--log-level", "warning", app_path]
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
     wait_port(port)
@@ -146,7 +151,8 @@ def main() -> dict:
                "INSTANCE_PATH": config["INSTANCE_PATH"], "KEYS_DIR": config["KEYS_DIR"],
                "UPLOADS_DIR": config["UPLOADS_DIR"], "SECRET_KEY": config["SECRET_KEY"],
                "JWT_SECRET_KEY": config["JWT_SECRET_KEY"], "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)}
-        results = {"server": f"gunicorn -w {WORKERS} --threads {THREADS}", "connections": CONNECTIONS,
+        results = {"server": f"gunicorn -w {WORKERS} --threads {THREADS} {' '.join(GUNICORN_ARGS)}".strip(),
+                   "connections": CONNECTIONS,
                    "database": "postgresql" if pg else "sqlite"}
         bare_port, port = free_port(), free_port()
         bare = gunicorn("bench.bare_app:app", bare_port, env)
