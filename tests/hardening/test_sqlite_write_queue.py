@@ -7,6 +7,7 @@ import threading
 
 import pytest
 from sqlalchemy import create_engine, text
+from sqlalchemy.exc import IntegrityError
 
 from citizen_app.extensions import WriteQueueConnection, configure_sqlite
 
@@ -45,7 +46,7 @@ def test_file_connections_queue_their_writes(engine):
         conn.execute(text("UPDATE t SET n = 1"))
         conn.rollback()
         assert not raw.holding and queue_is_free(engine)
-        with pytest.raises(Exception):
+        with pytest.raises(IntegrityError):
             conn.execute(text("INSERT INTO t (id, worker, n) VALUES (1, 0, 0)"))  # duplicate key
         conn.rollback()
         assert queue_is_free(engine)
@@ -65,7 +66,7 @@ def test_concurrent_writers_all_land_in_order_of_their_transactions(engine):
 
     def work(worker):
         try:
-            for n in range(per_worker):
+            for _ in range(per_worker):
                 with engine.begin() as conn:
                     count = conn.execute(text("SELECT count(*) FROM t WHERE worker = :w"), {"w": worker}).scalar()
                     conn.execute(text("INSERT INTO t (worker, n) VALUES (:w, :n)"), {"w": worker, "n": count})
