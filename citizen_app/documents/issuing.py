@@ -3,7 +3,6 @@
 import hashlib
 import json
 import secrets
-import threading
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -14,6 +13,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from citizen_app.cities.services import current_city_code, current_city_profile
+from citizen_app.common.memory import Kept
 from citizen_app.common.time import as_utc, city_tz, utcnow
 from citizen_app.documents import qr, signing
 from citizen_app.documents.models import IssuedLetter, LetterCounter, LetterRequest, LetterType
@@ -145,7 +145,7 @@ def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
     the letter is still there and not revoked."""
     invalid = {"result": "invalid"}
     token = text.strip().rsplit("#", 1)[-1].strip()
-    remembered = current_app.extensions.setdefault("verified_letters", {})
+    remembered = current_app.extensions.setdefault("verified_letters", Kept(VERIFIED_KEPT))
     known = remembered.get((keys_dir, token))
     if known is not None:
         cti, view, valid_until = known
@@ -153,7 +153,7 @@ def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
         with db.engine.connect() as conn:
             row = conn.execute(_revocation_query(), {"cti": cti}).first()
         if row is None:
-            remembered.pop((keys_dir, token), None)
+            remembered.forget((keys_dir, token))
             return invalid
         return _verdict(view, valid_until, row.revoked_at, now)
     try:
@@ -175,10 +175,7 @@ def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
             row.type_code, row.valid_until):
         return invalid
     view = _public_view(row)
-    with _remember_lock:
-        if len(remembered) >= VERIFIED_KEPT:
-            remembered.pop(next(iter(remembered)))  # the oldest
-        remembered[(keys_dir, token)] = (cti, view, row.valid_until)
+    remembered.put((keys_dir, token), (cti, view, row.valid_until))
     return _verdict(view, row.valid_until, row.revoked_at, now)
 
 
@@ -186,9 +183,6 @@ def _verdict(view: dict, valid_until: datetime, revoked_at: datetime | None, now
     now = now or utcnow()
     result = "revoked" if revoked_at else "expired" if now > as_utc(valid_until) else "valid"
     return {"result": result, "document": {**view, "revoked_at": as_utc(revoked_at)}}
-
-
-_remember_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)

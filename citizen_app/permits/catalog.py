@@ -20,6 +20,7 @@ from flask import current_app
 from sqlalchemy import bindparam, select
 
 from citizen_app.cities.services import current_city_code
+from citizen_app.common.memory import Kept
 from citizen_app.common.time import utcnow
 from citizen_app.extensions import db
 from citizen_app.permits import search
@@ -29,7 +30,7 @@ from citizen_app.permits.schemas import CatalogItemSchema
 RESULT_FIELDS = ("slug", "name", "sector", "output", "channel", "sla_working_days", "fee", "updated_at")
 
 _build_lock = threading.Lock()
-_answers_lock = threading.Lock()
+ANSWERS_KEPT = 1024
 
 
 def sector_key(name: str) -> str:
@@ -50,15 +51,8 @@ class Snapshot:
     index: search.SearchIndex = field(init=False)
     _payload: CatalogPayload | None = None
     checked_at: float = 0.0  # time.monotonic() of the last token check
-    answers: dict = field(default_factory=dict)  # search arguments -> the JSON answer, for this catalogue only
-
-    ANSWERS_KEPT = 1024
-
-    def remember(self, key, body: bytes) -> None:
-        with _answers_lock:
-            if len(self.answers) >= self.ANSWERS_KEPT:
-                self.answers.pop(next(iter(self.answers)))  # the oldest
-            self.answers[key] = body
+    # Search arguments -> the JSON answer, for this catalogue only.
+    answers: Kept = field(default_factory=lambda: Kept(ANSWERS_KEPT))
 
     def __post_init__(self):
         self.index = search.SearchIndex(self.items)

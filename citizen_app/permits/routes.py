@@ -38,7 +38,7 @@ def search(args):
     if body is None:
         found = services.search_permits(args["q"], args.get("sector"), args["page"], args["per_page"], snap=snap)
         body = current_app.json.response(_result_page.dump(found)).get_data()
-        snap.remember(key, body)
+        snap.answers.put(key, body)
     return Response(body, mimetype="application/json")
 
 

@@ -273,9 +273,10 @@ def test_cached_answers_are_per_page_and_sector_and_equal_a_fresh_search(app, cl
     assert client.get("/api/v1/permits?q=izin&per_page=2").json == first
     with app.app_context():
         snap = catalog.snapshot()
-        for n in range(snap.ANSWERS_KEPT + 5):
-            snap.remember(("q", None, n, 20), b"{}")
-        assert len(snap.answers) == snap.ANSWERS_KEPT and ("q", None, 0, 20) not in snap.answers
+        for n in range(catalog.ANSWERS_KEPT + 5):
+            snap.answers.put(("q", None, n, 20), b"{}")
+        assert len(snap.answers) == catalog.ANSWERS_KEPT and ("q", None, 0, 20) not in snap.answers
+        assert ("q", None, 5, 20) in snap.answers
 
 
 def test_concurrent_edits_never_share_a_version_number(app, admin):
