@@ -119,7 +119,6 @@ def idempotent(view=None, *, resource: type | None = None, render=None):
             result = view(*args, **kwargs)
         except ApiError:
             # A refused request did nothing: free the key so a corrected retry can use it.
-            db.session.info.pop(_WATCH, None)
             db.session.rollback()
             db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record_id))  # if the view committed
             db.session.commit()

@@ -241,6 +241,14 @@ def test_lists_are_scoped(flow):
     assert flow.client.get("/api/v1/documents/requests?status=lost", headers=flow.auth(clerk)).status_code == 422
     assert flow.client.get("/api/v1/documents/requests", headers=flow.auth(flow.staff("medic"))).status_code == 403
 
+    # Pages of the prepared list, and the total past the last page (counted on its own, with the same values).
+    second = flow.submit(resident).json["id"]
+    res = flow.client.get("/api/v1/documents/requests?per_page=1&page=2", headers=flow.auth(resident)).json
+    assert [i["id"] for i in res["items"]] == [mine] and res["total"] == 2
+    assert ids(resident, "?per_page=1") == [second]
+    past = flow.client.get("/api/v1/documents/requests?page=9&status=submitted", headers=flow.auth(resident)).json
+    assert past["items"] == [] and past["total"] == 1
+
 
 def test_admin_sees_masked_nik_only(flow):
     resident = flow.resident()
