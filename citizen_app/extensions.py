@@ -60,6 +60,25 @@ class CitizenJWTManager(JWTManager):
         return dict(claims)
 
 
+def _remember_token_headers() -> None:
+    """flask-jwt-extended also reads each token's header again on every request (for the loaders, which ours
+    ignore), with PyJWT's per-character base64 checks: a tenth of an authenticated request. A token's header never
+    changes, so it is parsed once per process; callers get a copy, and a bad token still raises every time."""
+    from flask_jwt_extended import view_decorators
+
+    parse = view_decorators.get_unverified_jwt_headers
+    if getattr(parse, "remembered", False):
+        return
+    cached = lru_cache(maxsize=4096)(parse)
+
+    def get_unverified_jwt_headers(encoded_token: str) -> dict:
+        return dict(cached(encoded_token))
+
+    get_unverified_jwt_headers.remembered = True
+    view_decorators.get_unverified_jwt_headers = get_unverified_jwt_headers
+
+
+_remember_token_headers()
 jwt = CitizenJWTManager()
 api = CitizenApi()
 limiter = Limiter(key_func=get_remote_address)

@@ -142,9 +142,13 @@ class IssuedLetter(db.Model):
     request: Mapped[LetterRequest] = relationship(back_populates="letter")
 
     def state(self, now: datetime | None = None) -> str:
-        if self.revoked_at is not None:
-            return "revoked"
-        return "expired" if (now or utcnow()) > as_utc(self.valid_until) else "valid"
+        return letter_state(self.revoked_at, self.valid_until, now or utcnow())
+
+
+def letter_state(revoked_at: datetime | None, valid_until: datetime, now: datetime) -> str:
+    if revoked_at is not None:
+        return "revoked"
+    return "expired" if now > as_utc(valid_until) else "valid"
 
 
 class Attachment(db.Model):

@@ -4,7 +4,7 @@ from flask import g
 
 from citizen_app.errors import error_response
 from citizen_app.extensions import jwt
-from citizen_app.identity.services import token_holder
+from citizen_app.identity.actor import token_holder
 
 
 def _unauthorized(message: str):

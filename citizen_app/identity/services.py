@@ -2,11 +2,10 @@
 
 import re
 from datetime import UTC, date, datetime
-from functools import lru_cache
 
 from flask import current_app
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -181,19 +180,6 @@ def logout(user: User, access_claims: dict, refresh_token: str | None) -> None:
 def _revoke(jti: str, user_id: int, exp: int) -> None:
     if db.session.get(RevokedToken, jti) is None:
         db.session.add(RevokedToken(jti=jti, user_id=user_id, expires_at=datetime.fromtimestamp(exp, UTC)))
-
-
-def token_holder(user_id: int, jti: str) -> tuple[User | None, bool]:
-    """The user a token names and whether the token is revoked, in one query: every authenticated request asks."""
-    row = db.session.execute(_holder_query(), {"user_id": user_id, "jti": jti}).first()
-    return (row[0], bool(row[1])) if row else (None, False)
-
-
-@lru_cache(maxsize=1)
-def _holder_query():
-    """Built once: building the statement costs more than running it."""
-    revoked = select(RevokedToken.jti).where(RevokedToken.jti == bindparam("jti")).exists()
-    return select(User, revoked).where(User.id == bindparam("user_id"))
 
 
 def create_staff(actor_id: int | None, data: dict) -> User:

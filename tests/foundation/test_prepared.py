@@ -1,0 +1,35 @@
+"""Prepared reads: the driver's cursor, with the columns' conversions and SQLAlchemy's errors."""
+
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import Column, DateTime, Integer, MetaData, Table, bindparam, select
+from sqlalchemy.exc import DBAPIError
+
+from citizen_app.common.sql import Prepared
+from citizen_app.extensions import db
+from citizen_app.identity.models import User
+
+
+def test_rows_keep_the_column_types_and_see_the_sessions_transaction(app, make_resident):
+    resident = make_resident()
+    query = Prepared(select(User.id, User.created_at, User.is_active).where(User.id == bindparam("id")))
+    with app.app_context():
+        user_id, created, active = query.first({"id": resident.id})
+        assert user_id == resident.id and active is True
+        assert isinstance(created, datetime) and created.tzinfo is not None
+        assert created.astimezone(UTC) == resident.created_at.astimezone(UTC)
+        db.session.get(User, resident.id).full_name = "Nama Baru"
+        db.session.flush()  # not committed: the prepared read runs in the same transaction
+        assert Prepared(select(User.full_name).where(User.id == bindparam("id"))).rows({"id": resident.id}) == [
+            ("Nama Baru",)]
+        db.session.rollback()
+        assert query.first({"id": -1}) is None
+
+
+def test_a_driver_error_comes_out_as_sqlalchemys(app):
+    missing = Table("no_such_table", MetaData(), Column("id", Integer), Column("at", DateTime))
+    with app.app_context():
+        with pytest.raises(DBAPIError):
+            Prepared(select(missing.c.id)).rows({})
+        db.session.rollback()
