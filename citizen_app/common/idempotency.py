@@ -7,7 +7,8 @@ stored response is replayed for repeats with the same body, and a different body
 
 The response is stored by a second commit, after the view. A process that dies between the two leaves the work
 and its key without an answer, so the key also notes, in the work's transaction, which record the work created
-(`resource_id`, set when the first new instance of the endpoint's `resource` class is flushed). A retry of such
+(`resource_id`, set when the first new instance of the endpoint's `resource` class is flushed, or by the view
+calling `created()` when it writes with a plain INSERT). A retry of such
 a key rebuilds the answer: the endpoint's `render(actor, resource_id)` returns what the view would have returned,
 the endpoint's response schema serialises it, and the answer is stored for later repeats. A key with neither an
 answer nor a record is work still running (or a view that created nothing): 409, as before.
@@ -57,6 +58,17 @@ def _record_created(session, _flush_context):
     if watch is not None and watch.resource_id is not None:
         del session.info[_WATCH]
         watch.record.resource_id = watch.resource_id
+
+
+def created(resource: type, resource_id: int) -> None:
+    """Note the record a view created with a plain INSERT, which no ORM flush sees: like `_note_created`, in the
+    work's own transaction, so a retry can rebuild an answer lost after the commit."""
+    watch = db.session.info.get(_WATCH)
+    if watch is None or watch.resource_id is not None or not issubclass(resource, watch.resource):
+        return
+    watch.resource_id = resource_id
+    del db.session.info[_WATCH]
+    watch.record.resource_id = resource_id  # flushed by the commit that commits the work
 
 
 def _request_hash() -> str:

@@ -9,6 +9,8 @@ are passed to the driver as they are, so give plain values (str, int, bytes), as
 comes out as SQLAlchemy's, as from any other query (a lost database connection is a 503, and the pool replaces it).
 """
 
+from collections import namedtuple
+
 from sqlalchemy import Select
 from sqlalchemy.exc import DBAPIError
 
@@ -16,11 +18,14 @@ from citizen_app.extensions import db
 
 
 class Prepared:
-    __slots__ = ("statement", "_compiled")
+    """Rows come as named tuples, named after the selected columns (label a column whose name repeats)."""
+
+    __slots__ = ("statement", "_compiled", "_row")
 
     def __init__(self, statement: Select):
         self.statement = statement
         self._compiled: dict[str, tuple] = {}  # dialect name -> (sql, parameter names or None, converters)
+        self._row = namedtuple("Row", [c.key for c in statement.selected_columns], rename=True)
 
     def _for(self, dialect) -> tuple:
         compiled = self._compiled.get(dialect.name)
@@ -32,7 +37,7 @@ class Prepared:
             compiled = self._compiled[dialect.name] = (done.string, names, converters)
         return compiled
 
-    def rows(self, params: dict) -> list[tuple]:
+    def rows(self, params: dict) -> list[tuple]:  # named tuples
         connection = db.session.connection()
         sql, names, converters = self._for(connection.dialect)
         dbapi = connection.dialect.loaded_dbapi
@@ -53,9 +58,10 @@ class Prepared:
                     cursor.close()
                 except dbapi.Error:  # its connection was lost with it
                     pass
+        make = self._row._make
         if not any(converters):
-            return rows
-        return [tuple(convert(value) if convert else value for convert, value in zip(converters, row, strict=True))
+            return [make(row) for row in rows]
+        return [make(convert(value) if convert else value for convert, value in zip(converters, row, strict=True))
                 for row in rows]
 
     def first(self, params: dict) -> tuple | None:

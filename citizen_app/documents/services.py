@@ -3,11 +3,13 @@
 import secrets
 from datetime import date
 from functools import cache
+from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select
 
 from citizen_app.audit.services import record
 from citizen_app.cities.services import current_city_code
+from citizen_app.common import idempotency
 from citizen_app.common.sql import Prepared
 from citizen_app.common.time import utcnow
 from citizen_app.documents import messages  # noqa: F401 - registers the Bahasa Indonesia messages
@@ -25,7 +27,7 @@ from citizen_app.i18n import translate
 from citizen_app.identity.models import User
 from citizen_app.identity.vault import decrypt_nik
 from citizen_app.notifications.events import notify
-from citizen_app.regions.models import Kelurahan
+from citizen_app.regions.models import Kecamatan, Kelurahan
 
 STRING_MAX, TEXT_MAX = 200, 2000
 MAX_ID = 2**31 - 1  # INTEGER on PostgreSQL; a bigger id in a URL simply doesn't exist
@@ -64,9 +66,15 @@ def catalogue_query():
             .order_by(LetterType.position, LetterType.code))
 
 
-def _letter_type(code: str) -> LetterType:
-    found = db.session.scalar(select(LetterType).where(
-        LetterType.city_code == current_city_code(), LetterType.code == code, LetterType.active.is_(True)))
+_LETTER_TYPE = Prepared(select(LetterType.id, LetterType.code, LetterType.name, LetterType.any_kelurahan,
+                               LetterType.fields)
+                        .where(LetterType.city_code == bindparam("city"), LetterType.code == bindparam("code"),
+                               LetterType.active.is_(True)))
+
+
+def _letter_type(code: str):
+    """The requested type's id, code, name, any_kelurahan and field definitions."""
+    found = _LETTER_TYPE.first({"city": current_city_code(), "code": code})
     if found is None:
         raise field_error("type_code", "Unknown letter type.")
     return found
@@ -120,9 +128,10 @@ def _check_value(kind: str, value):
     return "Invalid value.", None
 
 
-def identity_snapshot(user: User) -> dict:
-    """The identity block printed on the letter, as the profile says now (the NIK stays encrypted)."""
-    kelurahan = db.session.get(Kelurahan, user.kelurahan_code) if user.kelurahan_code else None
+def identity_snapshot(user) -> dict:
+    """The identity block printed on the letter, as the profile says now (the NIK stays encrypted). `user` is a
+    User or any row with the profile's columns."""
+    kelurahan = _kelurahan(user.kelurahan_code) if user.kelurahan_code else None
     return {
         "full_name": user.full_name,
         "nik_encrypted": user.nik_encrypted,
@@ -139,8 +148,23 @@ def identity_snapshot(user: User) -> dict:
         "rw": user.rw,
         "kelurahan_code": user.kelurahan_code,
         "kelurahan": kelurahan.name if kelurahan else None,
-        "kecamatan": kelurahan.kecamatan.name if kelurahan else None,
+        "kecamatan": kelurahan.kecamatan if kelurahan else None,
     }
+
+
+_PROFILE = Prepared(select(User.full_name, User.nik_encrypted, User.nik_masked, User.birth_place, User.birth_date,
+                           User.gender, User.religion, User.marital_status, User.occupation, User.nationality,
+                           User.address, User.rt, User.rw, User.kelurahan_code)
+                    .where(User.id == bindparam("id")))
+
+_KELURAHAN = Prepared(select(Kelurahan.code, Kelurahan.name, Kelurahan.city_code, Kecamatan.name.label("kecamatan"))
+                      .join(Kecamatan, Kecamatan.code == Kelurahan.kecamatan_code)
+                      .where(Kelurahan.code == bindparam("code")))
+
+
+def _kelurahan(code: str):
+    """A kelurahan's code, name, city and kecamatan name, or None."""
+    return _KELURAHAN.first({"code": code})
 
 
 def identity_plain(snapshot: dict) -> dict:
@@ -150,8 +174,8 @@ def identity_plain(snapshot: dict) -> dict:
     return plain
 
 
-def _service_kelurahan(code: str) -> Kelurahan:
-    kelurahan = db.session.get(Kelurahan, code)
+def _service_kelurahan(code: str):
+    kelurahan = _kelurahan(code)
     if kelurahan is None or kelurahan.city_code != current_city_code():
         raise field_error("service_kelurahan_code", "Unknown kelurahan.")
     return kelurahan
@@ -161,24 +185,39 @@ def _tracking_code() -> str:
     return "SK-" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
 
 
-def create_request(actor: User, data: dict) -> LetterRequest:
+_INSERT_REQUEST = insert(LetterRequest.__table__)
+_INSERT_EVENT = insert(RequestEvent.__table__)
+
+
+def create_request(actor: User, data: dict) -> SimpleNamespace:
+    """A new request, as its detail. Everything is read and checked before the first write, and the write is three
+    plain INSERTs (request, history, audit): on SQLite, writers take turns, so a short write is what lets many
+    residents ask at once. The answer is built from the values written."""
     letter_type = _letter_type(data["type_code"])
     kelurahan = _service_kelurahan(data["service_kelurahan_code"])
     if not letter_type.any_kelurahan and kelurahan.code != actor.kelurahan_code:
         raise field_error("service_kelurahan_code", "This letter can only be requested at your home kelurahan.")
     fields = validate_fields(letter_type, data.get("fields") or {})
-    req = LetterRequest(
-        tracking_code=_tracking_code(), resident_id=actor.id, letter_type_id=letter_type.id,
-        type_code=letter_type.code, home_kelurahan_code=actor.kelurahan_code,
-        service_kelurahan_code=kelurahan.code, purpose=data["purpose"].strip(), fields=fields,
-        identity=identity_snapshot(actor), status="submitted",
-        # Known already: set, the response needs no query to load them.
-        letter_type=letter_type, service_kelurahan=kelurahan, letter=None, history=[], attachments=[],
-    )
-    db.session.add(req)
-    db.session.flush()
-    _log(actor, req, "submit", None, "submitted", None)
+    now = utcnow()
+    values = {
+        "tracking_code": _tracking_code(), "resident_id": actor.id, "letter_type_id": letter_type.id,
+        "type_code": letter_type.code, "home_kelurahan_code": actor.kelurahan_code,
+        "service_kelurahan_code": kelurahan.code, "purpose": data["purpose"].strip(), "fields": fields,
+        "identity": identity_snapshot(_PROFILE.first({"id": actor.id})), "status": "submitted",
+        "created_at": now, "updated_at": now,
+    }
+    event = {"action": "submit", "from_status": None, "to_status": "submitted", "actor_id": actor.id,
+             "actor_role": actor.role, "actor_name": actor.full_name, "note": None, "created_at": now}
+    connection = db.session.connection()
+    request_id = connection.execute(_INSERT_REQUEST, values).inserted_primary_key[0]
+    connection.execute(_INSERT_EVENT, {**event, "request_id": request_id})
+    record(actor.id, "document_request.submit", "letter_request", request_id, from_status=None,
+           to_status="submitted", note=None)
+    idempotency.created(LetterRequest, request_id)
     db.session.commit()
+    req = SimpleNamespace(id=request_id, **values, letter_type=SimpleNamespace(name=letter_type.name),
+                          service_kelurahan=SimpleNamespace(name=kelurahan.name), letter=None,
+                          history=[SimpleNamespace(**event)], attachments=[])
     return with_identity(actor, req)
 
 
