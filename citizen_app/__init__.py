@@ -24,6 +24,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None, static_folder=None)
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
     app.session_interface = NoSession()
     os.makedirs(app.config["INSTANCE_PATH"], exist_ok=True)
     logging.basicConfig(level=app.config.get("LOG_LEVEL", "INFO"))
@@ -35,6 +36,15 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     _register_cli(app)
     _register_pack_loaders()
     return app
+
+
+def _engine_options(config) -> dict:
+    """A database server's pooled connections are pinged before use, so one it dropped (restart, failover) is
+    replaced instead of failing a request. Not SQLite's: a file can't go away under an open connection, and the
+    ping would be one more statement on every request."""
+    options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    options.setdefault("pool_pre_ping", not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"))
+    return options
 
 
 def _init_extensions(app: Flask) -> None:

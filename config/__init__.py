@@ -36,7 +36,8 @@ class Config:
     UPLOADS_DIR = os.environ.get("UPLOADS_DIR", str(INSTANCE / "uploads"))
 
     SQLALCHEMY_DATABASE_URI = _database_url(f"sqlite:///{INSTANCE / 'citizen.db'}")
-    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    # create_app adds pool_pre_ping for a database server (see _engine_options there).
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {}
     SQLALCHEMY_TRACK_MODIFICATIONS = False
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", str(6 * 1024 * 1024)))

@@ -37,8 +37,9 @@ class Prepared:
             compiled = self._compiled[dialect.name] = (done.string, names, converters)
         return compiled
 
-    def rows(self, params: dict) -> list[tuple]:  # named tuples
-        connection = db.session.connection()
+    def rows(self, params: dict, connection=None) -> list[tuple]:  # named tuples
+        """On `connection` if given (a SQLAlchemy Connection), else on the session's."""
+        connection = connection if connection is not None else db.session.connection()
         sql, names, converters = self._for(connection.dialect)
         dbapi = connection.dialect.loaded_dbapi
         cursor = None
@@ -64,6 +65,6 @@ class Prepared:
         return [make(convert(value) if convert else value for convert, value in zip(converters, row, strict=True))
                 for row in rows]
 
-    def first(self, params: dict) -> tuple | None:
-        rows = self.rows(params)
+    def first(self, params: dict, connection=None) -> tuple | None:
+        rows = self.rows(params, connection)
         return rows[0] if rows else None

@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 
 from citizen_app.cities.services import current_city_code, current_city_profile
 from citizen_app.common.memory import Kept
+from citizen_app.common.sql import Prepared
 from citizen_app.common.time import as_utc, city_tz, utcnow
 from citizen_app.documents import qr, signing
 from citizen_app.documents.models import IssuedLetter, LetterCounter, LetterRequest, LetterType
@@ -151,7 +152,7 @@ def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
         cti, view, valid_until = known
         # One indexed read and no unit of work: a pooled connection of its own is lighter than the session's.
         with db.engine.connect() as conn:
-            row = conn.execute(_revocation_query(), {"cti": cti}).first()
+            row = _REVOCATION.first({"cti": cti}, conn)
         if row is None:
             remembered.forget((keys_dir, token))
             return invalid
@@ -185,9 +186,7 @@ def _verdict(view: dict, valid_until: datetime, revoked_at: datetime | None, now
     return {"result": result, "document": {**view, "revoked_at": as_utc(revoked_at)}}
 
 
-@lru_cache(maxsize=1)
-def _revocation_query():
-    return select(IssuedLetter.revoked_at).where(IssuedLetter.cti == bindparam("cti"))
+_REVOCATION = Prepared(select(IssuedLetter.revoked_at).where(IssuedLetter.cti == bindparam("cti")))
 
 
 @lru_cache(maxsize=1)

@@ -33,3 +33,16 @@ def test_a_driver_error_comes_out_as_sqlalchemys(app):
         with pytest.raises(DBAPIError):
             Prepared(select(missing.c.id)).rows({})
         db.session.rollback()
+
+
+def test_connections_are_pinged_before_use_on_a_database_server_only(tmp_path):
+    from citizen_app import create_app
+
+    sqlite = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.db", INSTANCE_PATH=str(tmp_path))
+    assert sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is False
+    server = create_app("testing", SQLALCHEMY_DATABASE_URI="postgresql+psycopg://u@127.0.0.1:1/x",
+                        INSTANCE_PATH=str(tmp_path))
+    assert server.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+    chosen = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.db", INSTANCE_PATH=str(tmp_path),
+                        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True})
+    assert chosen.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
