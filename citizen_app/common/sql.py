@@ -18,7 +18,8 @@ from citizen_app.extensions import db
 
 
 class Prepared:
-    """Rows come as named tuples, named after the selected columns (label a column whose name repeats)."""
+    """`rows()` gives sequences in the selected columns' order; `first()` a named tuple, named after the columns
+    (label a column whose name repeats)."""
 
     __slots__ = ("statement", "_compiled", "_row")
 
@@ -32,12 +33,13 @@ class Prepared:
         if compiled is None:
             done = self.statement.compile(dialect=dialect)
             names = tuple(done.positiontup) if dialect.positional else None
-            converters = tuple(column.type.dialect_impl(dialect).result_processor(dialect, None)
-                               for column in self.statement.selected_columns)
+            converters = tuple(
+                (i, convert) for i, column in enumerate(self.statement.selected_columns)
+                if (convert := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None)
             compiled = self._compiled[dialect.name] = (done.string, names, converters)
         return compiled
 
-    def rows(self, params: dict, connection=None) -> list[tuple]:  # named tuples
+    def rows(self, params: dict, connection=None) -> list:
         """On `connection` if given (a SQLAlchemy Connection), else on the session's."""
         connection = connection if connection is not None else db.session.connection()
         sql, names, converters = self._for(connection.dialect)
@@ -59,12 +61,16 @@ class Prepared:
                     cursor.close()
                 except dbapi.Error:  # its connection was lost with it
                     pass
-        make = self._row._make
-        if not any(converters):
-            return [make(row) for row in rows]
-        return [make(convert(value) if convert else value for convert, value in zip(converters, row, strict=True))
-                for row in rows]
+        if not converters:
+            return rows
+        converted = []
+        for row in rows:
+            row = list(row)
+            for i, convert in converters:
+                row[i] = convert(row[i])
+            converted.append(row)
+        return converted
 
     def first(self, params: dict, connection=None) -> tuple | None:
         rows = self.rows(params, connection)
-        return rows[0] if rows else None
+        return self._row._make(rows[0]) if rows else None
