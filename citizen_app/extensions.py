@@ -66,10 +66,7 @@ def _remember_token_headers() -> None:
     changes, so it is parsed once per process; callers get a copy, and a bad token still raises every time."""
     from flask_jwt_extended import view_decorators
 
-    parse = view_decorators.get_unverified_jwt_headers
-    if getattr(parse, "remembered", False):
-        return
-    cached = lru_cache(maxsize=4096)(parse)
+    cached = lru_cache(maxsize=4096)(view_decorators.get_unverified_jwt_headers)
 
     def get_unverified_jwt_headers(encoded_token: str) -> dict:
         return dict(cached(encoded_token))

@@ -128,10 +128,14 @@ def _check_value(kind: str, value):
     return "Invalid value.", None
 
 
-def identity_snapshot(user) -> dict:
+def identity_snapshot(user, known=None) -> dict:
     """The identity block printed on the letter, as the profile says now (the NIK stays encrypted). `user` is a
-    User or any row with the profile's columns."""
-    kelurahan = _kelurahan(user.kelurahan_code) if user.kelurahan_code else None
+    User or any row with the profile's columns; `known`, a kelurahan row the caller already read (used if it is
+    the user's)."""
+    if known is not None and known.code == user.kelurahan_code:
+        kelurahan = known
+    else:
+        kelurahan = _kelurahan(user.kelurahan_code) if user.kelurahan_code else None
     return {
         "full_name": user.full_name,
         "nik_encrypted": user.nik_encrypted,
@@ -203,7 +207,7 @@ def create_request(actor: User, data: dict) -> SimpleNamespace:
         "tracking_code": _tracking_code(), "resident_id": actor.id, "letter_type_id": letter_type.id,
         "type_code": letter_type.code, "home_kelurahan_code": actor.kelurahan_code,
         "service_kelurahan_code": kelurahan.code, "purpose": data["purpose"].strip(), "fields": fields,
-        "identity": identity_snapshot(_PROFILE.first({"id": actor.id})), "status": "submitted",
+        "identity": identity_snapshot(_PROFILE.first({"id": actor.id}), kelurahan), "status": "submitted",
         "created_at": now, "updated_at": now,
     }
     event = {"action": "submit", "from_status": None, "to_status": "submitted", "actor_id": actor.id,

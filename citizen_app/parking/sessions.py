@@ -28,9 +28,15 @@ def get_row(model, row_id: int):
     return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
 
 
-def zone_by_code(code: str, field: str = "zone_code") -> ParkingZone:
-    zone = db.session.scalar(select(ParkingZone).where(ParkingZone.code == code,
-                                                       ParkingZone.city_code == current_city_code()))
+_ZONE = Prepared(select(ParkingZone.code, ParkingZone.name, ParkingZone.tariffs, ParkingZone.hourly_surcharge,
+                        ParkingZone.free_hours, ParkingZone.is_active)
+                 .where(ParkingZone.code == bindparam("code"), ParkingZone.city_code == bindparam("city")))
+
+
+def zone_by_code(code: str, field: str = "zone_code"):
+    """The city's zone: its code, name, tariffs, surcharge, free hours and whether it is open (a row, not an ORM
+    object: starting a session reads it on every start)."""
+    zone = _ZONE.first({"code": code, "city": current_city_code()})
     if zone is None:
         raise field_error(field, "Unknown parking zone.")
     return zone
@@ -66,18 +72,13 @@ def visible_session(actor: User, session_id: int) -> ParkingSession:
     return session
 
 
-_START_ZONE = Prepared(select(ParkingZone.code, ParkingZone.name, ParkingZone.tariffs, ParkingZone.hourly_surcharge,
-                             ParkingZone.free_hours, ParkingZone.is_active)
-                      .where(ParkingZone.code == bindparam("code"), ParkingZone.city_code == bindparam("city")))
 _INSERT_SESSION = insert(ParkingSession.__table__)
 
 
 def start_session(actor: User, data: dict) -> SimpleNamespace:
     """A new active session, as the API shows it. Read and check first, then one plain INSERT and the audit entry:
     on SQLite, writers take turns, and a start at every gate in the city is the busiest write there is."""
-    zone = _START_ZONE.first({"code": data["zone_code"], "city": current_city_code()})
-    if zone is None:
-        raise field_error("zone_code", "Unknown parking zone.")
+    zone = zone_by_code(data["zone_code"])
     if actor.role == "parking_attendant":
         require_zone_scope(actor, zone.code)
     if not zone.is_active:
