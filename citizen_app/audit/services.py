@@ -1,10 +1,29 @@
 from flask import g, has_request_context
-from sqlalchemy import insert
 
 from citizen_app.audit.models import AuditEntry
-from citizen_app.extensions import db
+from citizen_app.common.sql import PreparedInsert
+from citizen_app.common.time import utcnow
 
-_INSERT = insert(AuditEntry.__table__)
+_INSERT = PreparedInsert(AuditEntry.__table__,
+                         ("actor_id", "action", "entity_type", "entity_id", "data", "request_id", "created_at"))
+
+
+def entry(actor_id: int | None, action: str, entity_type: str, entity_id=None, **data) -> dict:
+    """An audit entry bound for `write()`: the busiest writes bind everything before their first INSERT."""
+    request_id = getattr(g, "request_id", None) if has_request_context() else None
+    return _INSERT.bind({
+        "actor_id": actor_id, "action": action, "entity_type": entity_type,
+        "entity_id": None if entity_id is None else str(entity_id), "data": data or None, "request_id": request_id,
+        "created_at": utcnow(),
+    })
+
+
+def write(bound: dict, entity_id=None) -> None:
+    """Insert an `entry()` in the current transaction, with the entity's id if it was not known when bound."""
+    if entity_id is None:
+        _INSERT.run(bound)
+    else:
+        _INSERT.run(bound, entity_id=str(entity_id))
 
 
 def record(actor_id: int | None, action: str, entity_type: str, entity_id, **data) -> None:
@@ -12,8 +31,4 @@ def record(actor_id: int | None, action: str, entity_type: str, entity_id, **dat
 
     A plain INSERT, not an ORM object: every write of the app makes one, and an entry is never read back in the
     request that makes it, so the unit of work would only add its bookkeeping to the write."""
-    request_id = getattr(g, "request_id", None) if has_request_context() else None
-    db.session.connection().execute(_INSERT, {
-        "actor_id": actor_id, "action": action, "entity_type": entity_type, "entity_id": str(entity_id),
-        "data": data or None, "request_id": request_id,
-    })
+    write(entry(actor_id, action, entity_type, entity_id, **data))

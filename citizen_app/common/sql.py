@@ -10,8 +10,9 @@ comes out as SQLAlchemy's, as from any other query (a lost database connection i
 """
 
 from collections import namedtuple
+from contextlib import contextmanager
 
-from sqlalchemy import Select
+from sqlalchemy import Select, Table, insert
 from sqlalchemy.exc import DBAPIError
 
 from citizen_app.extensions import db
@@ -43,24 +44,9 @@ class Prepared:
         """On `connection` if given (a SQLAlchemy Connection), else on the session's."""
         connection = connection if connection is not None else db.session.connection()
         sql, names, converters = self._for(connection.dialect)
-        dbapi = connection.dialect.loaded_dbapi
-        cursor = None
-        try:
-            cursor = connection.connection.cursor()
+        with _cursor(connection, sql, params) as cursor:
             cursor.execute(sql, tuple(params[name] for name in names) if names is not None else params)
             rows = cursor.fetchall()
-        except dbapi.Error as exc:
-            lost = connection.dialect.is_disconnect(exc, connection.connection.dbapi_connection, cursor)
-            if lost:
-                connection.invalidate(exc)
-            raise DBAPIError.instance(sql, params, exc, dbapi.Error, connection_invalidated=lost,
-                                      dialect=connection.dialect) from exc
-        finally:
-            if cursor is not None:
-                try:
-                    cursor.close()
-                except dbapi.Error:  # its connection was lost with it
-                    pass
         if not converters:
             return rows
         converted = []
@@ -74,3 +60,78 @@ class Prepared:
     def first(self, params: dict, connection=None) -> tuple | None:
         rows = self.rows(params, connection)
         return self._row._make(rows[0]) if rows else None
+
+
+class PreparedInsert:
+    """An INSERT of the same columns every time, for the busiest writes, compiled once per database.
+
+    `bind(values)` converts the values as SQLAlchemy would (JSON, UTC datetimes) and `run(bound)` only hands them to
+    the driver. Bind everything first and run the INSERTs back to back, then commit: on SQLite, writers take turns,
+    and a turn lasts from the transaction's first write to its commit, so only the driver's own work should be
+    inside it. Values named in `run(bound, **late)` replace bound ones unconverted: an id the transaction's first
+    INSERT made, for the rows that point to it. Give every column that has a Python-side default: no default is
+    applied here."""
+
+    __slots__ = ("table", "columns", "_compiled")
+
+    def __init__(self, table: Table, columns):
+        self.table = table
+        self.columns = tuple(columns)
+        defaulted = [c.key for c in table.columns if c.default is not None and c.key not in self.columns]
+        if defaulted:
+            raise TypeError(f"PreparedInsert({table.name}): give {', '.join(defaulted)}; no default is applied")
+        self._compiled: dict[str, tuple] = {}  # dialect name -> (sql, parameter names or None, converters, returns)
+
+    def _for(self, dialect) -> tuple:
+        compiled = self._compiled.get(dialect.name)
+        if compiled is None:
+            done = insert(self.table).compile(dialect=dialect, column_keys=list(self.columns))
+            names = tuple(done.positiontup) if dialect.positional else None
+            converters = tuple(
+                (key, convert) for key in self.columns
+                if (convert := self.table.c[key].type.dialect_impl(dialect).bind_processor(dialect)) is not None)
+            returns = bool(done.effective_returning)  # RETURNING id on a database server; SQLite's lastrowid
+            compiled = self._compiled[dialect.name] = (done.string, names, converters, returns)
+        return compiled
+
+    def bind(self, values: dict, connection=None) -> dict:
+        """The values as the driver takes them (every column of `columns`, each once)."""
+        connection = connection if connection is not None else db.session.connection()
+        bound = {key: values[key] for key in self.columns}
+        for key, convert in self._for(connection.dialect)[2]:
+            bound[key] = convert(bound[key])
+        return bound
+
+    def run(self, bound: dict, connection=None, **late) -> int | None:
+        """Insert one bound row in the session's transaction (or `connection`'s); the new row's primary key."""
+        connection = connection if connection is not None else db.session.connection()
+        sql, names, _converters, returns = self._for(connection.dialect)
+        if late:
+            bound = {**bound, **late}
+        params = tuple(bound[name] for name in names) if names is not None else bound
+        with _cursor(connection, sql, params) as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchone()[0] if returns else cursor.lastrowid
+
+
+@contextmanager
+def _cursor(connection, sql: str, params):
+    """A DB-API cursor of `connection` whose driver errors come out as SQLAlchemy's (a lost connection is
+    invalidated, so the pool replaces it, and the request answers 503 like any other query's)."""
+    dbapi = connection.dialect.loaded_dbapi
+    cursor = None
+    try:
+        cursor = connection.connection.cursor()
+        yield cursor
+    except dbapi.Error as exc:
+        lost = connection.dialect.is_disconnect(exc, connection.connection.dbapi_connection, cursor)
+        if lost:
+            connection.invalidate(exc)
+        raise DBAPIError.instance(sql, params, exc, dbapi.Error, connection_invalidated=lost,
+                                  dialect=connection.dialect) from exc
+    finally:
+        if cursor is not None:
+            try:
+                cursor.close()
+            except dbapi.Error:  # its connection was lost with it
+                pass

@@ -5,12 +5,13 @@ from datetime import date
 from functools import cache
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, func, insert, select
+from sqlalchemy import bindparam, func, select
 
+from citizen_app.audit import services as audit
 from citizen_app.audit.services import record
 from citizen_app.cities.services import current_city_code
 from citizen_app.common import idempotency
-from citizen_app.common.sql import Prepared
+from citizen_app.common.sql import Prepared, PreparedInsert
 from citizen_app.common.time import utcnow
 from citizen_app.documents import messages  # noqa: F401 - registers the Bahasa Indonesia messages
 from citizen_app.documents.models import (
@@ -189,14 +190,18 @@ def _tracking_code() -> str:
     return "SK-" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
 
 
-_INSERT_REQUEST = insert(LetterRequest.__table__)
-_INSERT_EVENT = insert(RequestEvent.__table__)
+_REQUEST_COLUMNS = ("tracking_code", "resident_id", "letter_type_id", "type_code", "home_kelurahan_code",
+                    "service_kelurahan_code", "purpose", "fields", "identity", "status", "created_at", "updated_at")
+_EVENT_COLUMNS = ("action", "from_status", "to_status", "actor_id", "actor_role", "actor_name", "note", "created_at")
+_INSERT_REQUEST = PreparedInsert(LetterRequest.__table__, _REQUEST_COLUMNS)
+_INSERT_EVENT = PreparedInsert(RequestEvent.__table__, ("request_id", *_EVENT_COLUMNS))
 
 
 def create_request(actor: User, data: dict) -> SimpleNamespace:
-    """A new request, as its detail. Everything is read and checked before the first write, and the write is three
-    plain INSERTs (request, history, audit): on SQLite, writers take turns, so a short write is what lets many
-    residents ask at once. The answer is built from the values written."""
+    """A new request, as its detail. Everything is read, checked and bound before the first write, and the write is
+    three prepared INSERTs back to back (request, history, audit): on SQLite, writers take turns, and a turn lasts
+    from the first write to the commit, so a short one is what lets many residents ask at once. The answer is built
+    from the values written."""
     letter_type = _letter_type(data["type_code"])
     kelurahan = _service_kelurahan(data["service_kelurahan_code"])
     if not letter_type.any_kelurahan and kelurahan.code != actor.kelurahan_code:
@@ -212,11 +217,13 @@ def create_request(actor: User, data: dict) -> SimpleNamespace:
     }
     event = {"action": "submit", "from_status": None, "to_status": "submitted", "actor_id": actor.id,
              "actor_role": actor.role, "actor_name": actor.full_name, "note": None, "created_at": now}
-    connection = db.session.connection()
-    request_id = connection.execute(_INSERT_REQUEST, values).inserted_primary_key[0]
-    connection.execute(_INSERT_EVENT, {**event, "request_id": request_id})
-    record(actor.id, "document_request.submit", "letter_request", request_id, from_status=None,
-           to_status="submitted", note=None)
+    request_row = _INSERT_REQUEST.bind(values)
+    event_row = _INSERT_EVENT.bind({**event, "request_id": None})
+    audit_row = audit.entry(actor.id, "document_request.submit", "letter_request", from_status=None,
+                            to_status="submitted", note=None)
+    request_id = _INSERT_REQUEST.run(request_row)
+    _INSERT_EVENT.run(event_row, request_id=request_id)
+    audit.write(audit_row, request_id)
     idempotency.created(LetterRequest, request_id)
     db.session.commit()
     req = SimpleNamespace(id=request_id, **values, letter_type=SimpleNamespace(name=letter_type.name),

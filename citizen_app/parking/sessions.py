@@ -4,14 +4,15 @@ attendant (403 outside their zones) and the city admin."""
 from datetime import timedelta
 from types import SimpleNamespace
 
-from sqlalchemy import bindparam, insert, or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 import citizen_app.parking.messages  # noqa: F401 - registers the Indonesian texts
+from citizen_app.audit import services as audit
 from citizen_app.audit.services import record
 from citizen_app.cities.services import current_city_code
 from citizen_app.common.pagination import paginate
-from citizen_app.common.sql import Prepared
+from citizen_app.common.sql import Prepared, PreparedInsert
 from citizen_app.common.time import as_utc, city_tz, utcnow
 from citizen_app.errors import Conflict, Forbidden, NotFound, field_error
 from citizen_app.extensions import db
@@ -72,12 +73,14 @@ def visible_session(actor: User, session_id: int) -> ParkingSession:
     return session
 
 
-_INSERT_SESSION = insert(ParkingSession.__table__)
+_INSERT_SESSION = PreparedInsert(ParkingSession.__table__, (
+    "zone_code", "plate_number", "vehicle_class", "user_id", "started_by_id", "status", "started_at", "started_on"))
 
 
 def start_session(actor: User, data: dict) -> SimpleNamespace:
     """A new active session, as the API shows it. Read and check first, then one plain INSERT and the audit entry:
-    on SQLite, writers take turns, and a start at every gate in the city is the busiest write there is."""
+    on SQLite, writers take turns, and a start at every gate in the city is the busiest write there is. Both rows
+    are bound before the first INSERT, so the turn holds only the driver's work."""
     zone = zone_by_code(data["zone_code"])
     if actor.role == "parking_attendant":
         require_zone_scope(actor, zone.code)
@@ -92,13 +95,15 @@ def start_session(actor: User, data: dict) -> SimpleNamespace:
         "started_by_id": actor.id, "status": "active", "started_at": now,
         "started_on": now.astimezone(city_tz()).date(),
     }
+    session_row = _INSERT_SESSION.bind(values)
+    audit_row = audit.entry(actor.id, "parking.session_started", "parking_session", zone=zone.code,
+                            plate=values["plate_number"])
     try:
-        session_id = db.session.connection().execute(_INSERT_SESSION, values).inserted_primary_key[0]
+        session_id = _INSERT_SESSION.run(session_row)
     except IntegrityError:
         db.session.rollback()
         raise Conflict("This vehicle already has an active session in this zone.") from None
-    record(actor.id, "parking.session_started", "parking_session", session_id, zone=zone.code,
-           plate=values["plate_number"])
+    audit.write(audit_row, session_id)
     db.session.commit()
     session = SimpleNamespace(id=session_id, **values, ended_at=None, amount=None, paid_at=None, reminded_at=None)
     return present(session, now, zone)

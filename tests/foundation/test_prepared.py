@@ -46,3 +46,47 @@ def test_connections_are_pinged_before_use_on_a_database_server_only(tmp_path):
     chosen = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.db", INSTANCE_PATH=str(tmp_path),
                         SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True})
     assert chosen.config["SQLALCHEMY_ENGINE_OPTIONS"]["pool_pre_ping"] is True
+
+
+def test_prepared_insert_converts_first_and_writes_in_the_sessions_transaction(app, make_resident):
+    from citizen_app.audit.models import AuditEntry
+    from citizen_app.common.sql import PreparedInsert
+
+    resident = make_resident()
+    at = datetime(2026, 12, 4, 10, 30, 0, 123456, tzinfo=UTC)
+    insert_entry = PreparedInsert(AuditEntry.__table__, ("actor_id", "action", "entity_type", "entity_id", "data",
+                                                          "request_id", "created_at"))
+    with app.app_context():
+        bound = insert_entry.bind({"actor_id": resident.id, "action": "test.prepared", "entity_type": "thing",
+                                   "entity_id": "0", "data": {"kata": "sandi", "n": 1}, "request_id": None,
+                                   "created_at": at})
+        assert bound["data"] != {"kata": "sandi", "n": 1}  # the driver gets JSON text, not the dict
+        first = insert_entry.run(bound)
+        second = insert_entry.run(bound, entity_id="42")  # a late value replaces the bound one, unconverted
+        assert second > first
+        db.session.rollback()  # both were in the session's transaction
+        assert db.session.get(AuditEntry, first) is None
+        entry_id = insert_entry.run(bound, entity_id="7")
+        db.session.commit()
+        saved = db.session.get(AuditEntry, entry_id)
+        assert (saved.entity_id, saved.data, saved.actor_id) == ("7", {"kata": "sandi", "n": 1}, resident.id)
+        assert saved.created_at.astimezone(UTC) == at
+        db.session.delete(saved)
+        db.session.commit()
+
+
+def test_prepared_insert_refuses_to_skip_a_default_and_raises_sqlalchemys_errors(app):
+    from sqlalchemy.exc import IntegrityError
+
+    from citizen_app.audit.models import AuditEntry
+    from citizen_app.common.sql import PreparedInsert
+
+    with pytest.raises(TypeError, match="created_at"):
+        PreparedInsert(AuditEntry.__table__, ("actor_id", "action", "entity_type", "entity_id"))
+    no_action = PreparedInsert(AuditEntry.__table__, ("actor_id", "entity_type", "entity_id", "created_at"))
+    with app.app_context():
+        bound = no_action.bind({"actor_id": None, "entity_type": "thing", "entity_id": "1",
+                                "created_at": datetime.now(UTC)})
+        with pytest.raises(IntegrityError):  # action is NOT NULL
+            no_action.run(bound)
+        db.session.rollback()
