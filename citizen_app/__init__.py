@@ -6,6 +6,7 @@ import os
 from flask import Flask
 from flask.sessions import SessionInterface
 
+from citizen_app.json_provider import OrjsonProvider
 from config import config_for
 
 
@@ -20,8 +21,12 @@ class NoSession(SessionInterface):
         return None
 
 
+class CitizenFlask(Flask):
+    json_provider_class = OrjsonProvider
+
+
 def create_app(config_name: str | None = None, **overrides) -> Flask:
-    app = Flask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None, static_folder=None)
+    app = CitizenFlask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None, static_folder=None)
     app.config.from_object(config_for(config_name))
     app.config.update(overrides)
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = _engine_options(app.config)
