@@ -20,12 +20,14 @@ from citizen_app.extensions import db
 
 class Prepared:
     """`rows()` gives sequences in the selected columns' order; `first()` a named tuple, named after the columns
-    (label a column whose name repeats)."""
+    (label a column whose name repeats). The columns at the positions in `raw` come as the driver gives them,
+    without their type's conversion, for a caller that converts them itself."""
 
-    __slots__ = ("statement", "_compiled", "_row")
+    __slots__ = ("statement", "raw", "_compiled", "_row")
 
-    def __init__(self, statement: Select):
+    def __init__(self, statement: Select, raw=()):
         self.statement = statement
+        self.raw = frozenset(raw)
         self._compiled: dict[str, tuple] = {}  # dialect name -> (sql, parameter names or None, converters)
         self._row = namedtuple("Row", [c.key for c in statement.selected_columns], rename=True)
 
@@ -36,7 +38,8 @@ class Prepared:
             names = tuple(done.positiontup) if dialect.positional else None
             converters = tuple(
                 (i, convert) for i, column in enumerate(self.statement.selected_columns)
-                if (convert := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None)
+                if i not in self.raw
+                and (convert := column.type.dialect_impl(dialect).result_processor(dialect, None)) is not None)
             compiled = self._compiled[dialect.name] = (done.string, names, converters)
         return compiled
 

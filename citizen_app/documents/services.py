@@ -13,6 +13,7 @@ from citizen_app.cities.services import current_city_code
 from citizen_app.common import idempotency
 from citizen_app.common.sql import Prepared, PreparedInsert
 from citizen_app.common.time import utcnow
+from citizen_app.common.types import utc_iso_text
 from citizen_app.documents import messages  # noqa: F401 - registers the Bahasa Indonesia messages
 from citizen_app.documents.models import (
     OPEN_STATUSES,
@@ -234,7 +235,8 @@ def create_request(actor: User, data: dict) -> SimpleNamespace:
 
 # The columns of a list item: the request's summary, its type's and serving kelurahan's names, and its letter if
 # signed. A resident's list is read far more often than anything else in the app, so it is one prepared query whose
-# rows become the answer directly (RequestSchema's shape; a test holds the two equal).
+# rows become the answer directly (RequestSchema's shape; a test holds the two equal). Its timestamps come as the
+# driver gives them and go to text without a datetime in between (utc_iso_text); valid_until is compared with now.
 _SUMMARY = (
     LetterRequest.id, LetterRequest.tracking_code, LetterRequest.type_code, LetterType.name, LetterRequest.status,
     LetterRequest.purpose, LetterRequest.resident_id, LetterRequest.home_kelurahan_code,
@@ -244,6 +246,8 @@ _SUMMARY = (
     IssuedLetter.signer_title, IssuedLetter.signer_nip, IssuedLetter.revoked_at, IssuedLetter.revoke_reason,
     IssuedLetter.qr_text,
 )
+_AS_TEXT = tuple(_SUMMARY.index(c) for c in (LetterRequest.created_at, LetterRequest.updated_at,
+                                              IssuedLetter.issued_at, IssuedLetter.revoked_at))
 
 
 def list_requests(actor: User, status: str | None, page: int, per_page: int) -> dict:
@@ -258,20 +262,26 @@ def list_requests(actor: User, status: str | None, page: int, per_page: int) -> 
         raise Forbidden()
     per_page = max(1, min(per_page, 100))
     params = {"who": who, "status": status, "_limit": per_page, "_offset": (page - 1) * per_page}
-    listing, count = _list_query(scope, bool(status))
+    listing, count, counted = _list_query(scope, bool(status))
     rows = listing.rows(params)
-    if len(rows) < per_page and (rows or page == 1):
+    if counted and rows:
+        total = rows[0][-1]  # the page's own count of the resident's requests
+    elif len(rows) < per_page and (rows or page == 1):
         total = (page - 1) * per_page + len(rows)  # the last page: what came before it and what is on it
     else:
         total = count.rows(params)[0][0]
     now = utcnow()
-    return {"items": [_summary(row, now) for row in rows], "page": page, "per_page": per_page, "total": total}
+    iso = utc_iso_text(db.session.get_bind().dialect)
+    return {"items": [_summary(row, now, iso) for row in rows], "page": page, "per_page": per_page, "total": total}
 
 
 @cache
-def _list_query(scope: str, by_status: bool) -> tuple[Prepared, Prepared]:
-    """Built once per shape: the page, and the count. The count is only asked when the page doesn't tell the total
-    (a full page, or one past the end); a window count on the page would join and count every request in scope."""
+def _list_query(scope: str, by_status: bool) -> tuple[Prepared, Prepared, bool]:
+    """Built once per shape: the page, the count, and whether the page carries the count. A resident's page counts
+    their requests in the same statement (an index range of a few dozen entries; SQLite and PostgreSQL run the
+    uncorrelated subquery once). A kelurahan's or the city's count may cover many thousands, so it is only asked
+    when the page doesn't tell the total (a full page, or one past the end); a window count on the page would join
+    and count every request in scope."""
     where = []
     if scope == "resident":
         where.append(LetterRequest.resident_id == bindparam("who"))
@@ -279,34 +289,32 @@ def _list_query(scope: str, by_status: bool) -> tuple[Prepared, Prepared]:
         where.append(LetterRequest.service_kelurahan_code == bindparam("who"))
     if by_status:
         where.append(LetterRequest.status == bindparam("status"))
-    page = (select(*_SUMMARY)
+    count = select(func.count()).select_from(LetterRequest).where(*where)
+    counted = scope == "resident"
+    columns = (*_SUMMARY, count.scalar_subquery().label("total")) if counted else _SUMMARY
+    page = (select(*columns)
             .join(LetterType, LetterType.id == LetterRequest.letter_type_id)
             .join(Kelurahan, Kelurahan.code == LetterRequest.service_kelurahan_code)
             .outerjoin(IssuedLetter, IssuedLetter.request_id == LetterRequest.id)
             .where(*where).order_by(LetterRequest.id.desc())
             .limit(bindparam("_limit")).offset(bindparam("_offset")))
-    count = select(func.count()).select_from(LetterRequest).where(*where)
-    return Prepared(page), Prepared(count)
+    return Prepared(page, raw=_AS_TEXT), Prepared(count), counted
 
 
-def _iso(value):
-    return value.isoformat() if value is not None else None
-
-
-def _summary(row, now) -> dict:
+def _summary(row, now, iso) -> dict:
     (id_, tracking, type_code, type_name, status, purpose, resident_id, home, service, service_name, created,
      updated, letter_id, number, issued_at, valid_until, issuing, holder, signer, title, nip, revoked_at,
-     revoke_reason, qr_text) = row
+     revoke_reason, qr_text) = row[:24]
     letter = None if letter_id is None else {
-        "number": number, "status": letter_state(revoked_at, valid_until, now), "issued_at": issued_at.isoformat(),
+        "number": number, "status": letter_state(revoked_at, valid_until, now), "issued_at": iso(issued_at),
         "valid_until": valid_until.isoformat(), "issuing_kelurahan_code": issuing, "holder_name_masked": holder,
-        "signer_name": signer, "signer_title": title, "signer_nip": nip, "revoked_at": _iso(revoked_at),
+        "signer_name": signer, "signer_title": title, "signer_nip": nip, "revoked_at": iso(revoked_at),
         "revoke_reason": revoke_reason, "qr_text": qr_text,
     }
     return {"id": id_, "tracking_code": tracking, "type_code": type_code, "type_name": type_name, "status": status,
             "purpose": purpose, "resident_id": resident_id, "home_kelurahan_code": home,
             "service_kelurahan_code": service, "service_kelurahan_name": service_name,
-            "created_at": created.isoformat(), "updated_at": updated.isoformat(), "letter": letter}
+            "created_at": iso(created), "updated_at": iso(updated), "letter": letter}
 
 
 def find(model, row_id: int):

@@ -90,3 +90,29 @@ def test_prepared_insert_refuses_to_skip_a_default_and_raises_sqlalchemys_errors
         with pytest.raises(IntegrityError):  # action is NOT NULL
             no_action.run(bound)
         db.session.rollback()
+
+
+def test_utc_iso_text_writes_what_isoformat_writes(app):
+    from citizen_app.common.types import UTCDateTime, utc_iso_text
+
+    table = Table("iso_probe", MetaData(), Column("id", Integer, primary_key=True), Column("at", UTCDateTime))
+    moments = [datetime(2026, 12, 4, 3, 28, 48, 123456, tzinfo=UTC), datetime(2026, 1, 2, 0, 0, 0, tzinfo=UTC),
+               datetime(2026, 7, 1, 23, 59, 59, 1, tzinfo=UTC)]
+    with app.app_context():
+        connection = db.session.connection()
+        dialect = connection.dialect
+        iso = utc_iso_text(dialect)
+        table.create(connection)
+        try:
+            for i, moment in enumerate(moments):
+                connection.execute(table.insert().values(id=i, at=moment))
+            raw = Prepared(select(table.c.at).order_by(table.c.id), raw=(0,)).rows({})
+            assert [iso(value) for (value,) in raw] == [m.isoformat() for m in moments]
+            assert iso(None) is None
+            if dialect.name == "sqlite":  # text another writer stored, not in SQLAlchemy's format, is parsed
+                assert iso("2026-12-04 03:28:48") == "2026-12-04T03:28:48+00:00"
+                assert iso("2026-12-04 03:28:48.5") == "2026-12-04T03:28:48.500000+00:00"
+            assert Prepared(select(table.c.id, table.c.at).order_by(table.c.id)).first({}).at == moments[0]
+        finally:
+            db.session.rollback()
+            table.drop(db.engine, checkfirst=True)
