@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from citizen_app.cities.models import City
 from citizen_app.cities.pack import CityPack
+from citizen_app.common import reference
 from citizen_app.extensions import db
 from citizen_app.regions.models import Kecamatan, Kelurahan
 
@@ -35,6 +36,7 @@ def load_city(code: str) -> dict:
         summary[name] = loader(pack, city)
     db.session.commit()
     _profile_cache.clear()
+    reference.forget_all()
     return summary
 
 

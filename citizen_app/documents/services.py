@@ -11,6 +11,7 @@ from citizen_app.audit import services as audit
 from citizen_app.audit.services import record
 from citizen_app.cities.services import current_city_code
 from citizen_app.common import idempotency
+from citizen_app.common.reference import Remembered
 from citizen_app.common.sql import Prepared, PreparedInsert
 from citizen_app.common.time import utcnow
 from citizen_app.common.types import utc_iso_text
@@ -74,9 +75,14 @@ _LETTER_TYPE = Prepared(select(LetterType.id, LetterType.code, LetterType.name, 
                                LetterType.active.is_(True)))
 
 
+# City-pack rows: a worker keeps what it read for CITY_PACK_RECHECK_SECONDS (common/reference.py).
+_letter_type_row = Remembered("letter_type", lambda city, code: _LETTER_TYPE.first({"city": city, "code": code}))
+_kelurahan_row = Remembered("kelurahan", lambda code: _KELURAHAN.first({"code": code}))
+
+
 def _letter_type(code: str):
     """The requested type's id, code, name, any_kelurahan and field definitions."""
-    found = _LETTER_TYPE.first({"city": current_city_code(), "code": code})
+    found = _letter_type_row(current_city_code(), code)
     if found is None:
         raise field_error("type_code", "Unknown letter type.")
     return found
@@ -170,7 +176,7 @@ _KELURAHAN = Prepared(select(Kelurahan.code, Kelurahan.name, Kelurahan.city_code
 
 def _kelurahan(code: str):
     """A kelurahan's code, name, city and kecamatan name, or None."""
-    return _KELURAHAN.first({"code": code})
+    return _kelurahan_row(code)
 
 
 def identity_plain(snapshot: dict) -> dict:
@@ -188,7 +194,8 @@ def _service_kelurahan(code: str):
 
 
 def _tracking_code() -> str:
-    return "SK-" + "".join(secrets.choice(TRACKING_ALPHABET) for _ in range(8))
+    # 32 letters: each random byte picks one uniformly (256 = 8 × 32), one read of the system's randomness for all.
+    return "SK-" + "".join(TRACKING_ALPHABET[b % 32] for b in secrets.token_bytes(8))
 
 
 _REQUEST_COLUMNS = ("tracking_code", "resident_id", "letter_type_id", "type_code", "home_kelurahan_code",

@@ -12,6 +12,7 @@ from citizen_app.audit import services as audit
 from citizen_app.audit.services import record
 from citizen_app.cities.services import current_city_code
 from citizen_app.common.pagination import paginate
+from citizen_app.common.reference import Remembered
 from citizen_app.common.sql import Prepared, PreparedInsert
 from citizen_app.common.time import as_utc, city_tz, utcnow
 from citizen_app.errors import Conflict, Forbidden, NotFound, field_error
@@ -34,10 +35,13 @@ _ZONE = Prepared(select(ParkingZone.code, ParkingZone.name, ParkingZone.tariffs,
                  .where(ParkingZone.code == bindparam("code"), ParkingZone.city_code == bindparam("city")))
 
 
+_zone_row = Remembered("parking_zone", lambda code, city: _ZONE.first({"code": code, "city": city}))
+
+
 def zone_by_code(code: str, field: str = "zone_code"):
     """The city's zone: its code, name, tariffs, surcharge, free hours and whether it is open (a row, not an ORM
-    object: starting a session reads it on every start)."""
-    zone = _ZONE.first({"code": code, "city": current_city_code()})
+    object: starting a session reads it on every start; a worker keeps it for CITY_PACK_RECHECK_SECONDS)."""
+    zone = _zone_row(code, current_city_code())
     if zone is None:
         raise field_error(field, "Unknown parking zone.")
     return zone
