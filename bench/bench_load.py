@@ -1,8 +1,9 @@
 """Mixed load on gunicorn (2 workers) over loopback with wrk, against a bare Flask endpoint as the baseline.
 
 Endpoints: permit search, letter verification, a resident's request list (reads); letter request creation and
-parking session start (writes). Each runs alone for LOAD_SECONDS (default 5) at LOAD_CONNECTIONS (default 50), in
-LOAD_ROUNDS (default 3) rounds that alternate with the bare endpoint (medians reported); then all together:
+parking session start (writes). Each runs alone for LOAD_SECONDS (default 5) at LOAD_CONNECTIONS (default 50), right
+after a bare run of the same length, in LOAD_ROUNDS (default 3) rounds; its ratio is the median of its ratios to
+the bare run before it (rps and latencies: medians of the rounds). Then all together:
 saturated (no pause) for LOAD_SECONDS, and as 50 users who each pause 0..2×LOAD_THINK_MS (default 100 ms) between
 requests for MIXED_SECONDS (default 60; the issue's figure is 300) while worker memory is sampled.
 BENCH_DATABASE_URL=postgresql://… runs it on PostgreSQL (a fresh database is created and dropped)."""
@@ -159,17 +160,24 @@ def main() -> dict:
         server = gunicorn("wsgi:app", port, env)
         try:
             warm_up(port, seed)
-            # Rounds alternate the baseline and every endpoint, so a burst from elsewhere on the machine spreads
-            # over all of them instead of landing on one; each figure is the median of its rounds.
+            # Each endpoint's run is paired with a bare run right before it, and its ratio is taken to that run:
+            # this machine's speed drifts with load from elsewhere (bare rounds seen from 3,600 to 5,300 rps in
+            # one benchmark), and a ratio to a bare figure from minutes away carried the drift into the ratio.
+            # Rounds repeat the pairs; each figure is the median of its rounds.
             runs: dict[str, list[dict]] = {}
+            ratios: dict[str, list[float]] = {}
             for _ in range(ROUNDS):
-                runs.setdefault("bare", []).append(wrk(f"http://127.0.0.1:{bare_port}", "bare", seed, SECONDS))
                 for name in READS + WRITES:
-                    runs.setdefault(name, []).append(wrk(f"http://127.0.0.1:{port}", name, seed, SECONDS))
+                    base = wrk(f"http://127.0.0.1:{bare_port}", "bare", seed, SECONDS)
+                    run = wrk(f"http://127.0.0.1:{port}", name, seed, SECONDS)
+                    runs.setdefault("bare", []).append(base)
+                    runs.setdefault(name, []).append(run)
+                    ratios.setdefault(name, []).append(run["rps"] / base["rps"])
             for name, figures in runs.items():
                 results[name] = median_run(figures)
                 if name != "bare":
-                    results[name]["ratio_to_bare"] = round(results[name]["rps"] / results["bare"]["rps"], 2)
+                    results[name]["ratio_to_bare"] = round(statistics.median(ratios[name]), 2)
+                    results[name]["rounds_ratio"] = [round(r, 2) for r in ratios[name]]
             # Capacity: every connection sends its next request as soon as the last one is answered.
             results["mixed_saturated"] = wrk(f"http://127.0.0.1:{port}", "mixed", seed, SECONDS * ROUNDS)
             # 50 users, each waiting 0..2×THINK_MS between taps: the latency and error figures of the issue.
