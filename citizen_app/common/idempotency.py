@@ -76,14 +76,21 @@ def _request_hash() -> str:
     return hashlib.sha256(request.path.encode() + b"\0" + body).hexdigest()
 
 
-def idempotent(view=None, *, resource: type | None = None, render=None):
+def idempotent(view=None, *, resource: type | None = None, render=None, with_work: bool = False):
     """Wrap a view returning (payload, status) so a repeated Idempotency-Key replays the first response.
 
     `@idempotent(resource=Model, render=lookup)` also lets a retry rebuild an answer that was lost after the work
     committed: `lookup(actor, id)` returns the created record as the view would have (as its GET does). Place it
-    above the flask-smorest `arguments` and `response` decorators; the success status and schema are theirs."""
+    above the flask-smorest `arguments` and `response` decorators; the success status and schema are theirs.
+
+    The key row is written before the view runs, so a concurrent repeat waits on it and never starts the work. With
+    `with_work=True` it is written by the commit that commits the work instead: on SQLite, writers take turns from
+    their first write to their commit, and a key written first would hold the turn through the whole view. A
+    concurrent repeat then runs its view too, but its commit fails on the key and its work is rolled back with it,
+    and it answers with the first one's response. Only for views whose work is all in the database (nothing sent
+    to a payment provider) and that write with plain INSERTs (an ORM query would flush the key early)."""
     if view is None:
-        return functools.partial(idempotent, resource=resource, render=render)
+        return functools.partial(idempotent, resource=resource, render=render, with_work=with_work)
     if (resource is None) != (render is None):
         raise TypeError("idempotent: resource and render go together")
     success = _success_response(view) if render is not None else None
@@ -99,49 +106,68 @@ def idempotent(view=None, *, resource: type | None = None, render=None):
             raise field_error("Idempotency-Key", "Idempotency-Key must be 1 to 100 printable characters.")
         user_id = current_actor().id
         digest = _request_hash()
-        existing = db.session.scalar(
-            select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-        )
+        existing = _find(user_id, key)
         if existing is None:
             record = IdempotencyKey(user_id=user_id, key=key, endpoint=request.path, request_hash=digest)
             db.session.add(record)
-            try:
-                db.session.flush()  # committed by the view, with the work
-            except IntegrityError:
-                db.session.rollback()
-                existing = db.session.scalar(
-                    select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key)
-                )
+            if not with_work:
+                try:
+                    db.session.flush()  # committed by the view, with the work
+                except IntegrityError:
+                    db.session.rollback()
+                    existing = _find(user_id, key)
         if existing is not None:
-            if existing.request_hash != digest:
-                raise Conflict("Idempotency-Key was already used with a different request.")
-            if existing.status_code is None:
-                if existing.resource_id is None or success is None:
-                    raise Conflict("A request with this Idempotency-Key is still being processed.")
-                response = _rebuild(existing, render, *success, current_actor())
-            else:
-                response = jsonify(existing.response_body)
-                response.status_code = existing.status_code
-            response.headers["Idempotent-Replayed"] = "true"
-            return response
-        record_id = record.id
+            return _replay(existing, digest, render, success)
         if resource is not None:
             db.session.info[_WATCH] = _Watch(record, resource)
         try:
             result = view(*args, **kwargs)
+        except IntegrityError:
+            if not with_work:
+                raise
+            # A concurrent repeat wrote the key between our look-up and our commit: its work stands, ours was
+            # rolled back with our key.
+            db.session.rollback()
+            existing = _find(user_id, key)
+            if existing is None:
+                raise
+            return _replay(existing, digest, render, success)
         except ApiError:
             # A refused request did nothing: free the key so a corrected retry can use it.
+            record_id = record.id  # None if the key was never written (with_work, refused before its commit)
             db.session.rollback()
-            db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record_id))  # if the view committed
-            db.session.commit()
+            if record_id is not None:  # the view had committed
+                db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record_id))
+                db.session.commit()
             raise
         finally:
             db.session.info.pop(_WATCH, None)
         response = _as_response(result)
-        _store(db.session.get(IdempotencyKey, record_id), response)
+        _store(db.session.get(IdempotencyKey, record.id), response)
         return response
 
     return wrapper
+
+
+def _find(user_id: int, key: str) -> IdempotencyKey | None:
+    return db.session.scalar(select(IdempotencyKey).where(IdempotencyKey.user_id == user_id, IdempotencyKey.key == key))
+
+
+def _replay(existing: IdempotencyKey, digest: str, render, success):
+    """The answer for a key seen before: its stored response, or one rebuilt from the record its work created."""
+    from citizen_app.identity.permissions import current_actor
+
+    if existing.request_hash != digest:
+        raise Conflict("Idempotency-Key was already used with a different request.")
+    if existing.status_code is None:
+        if existing.resource_id is None or success is None:
+            raise Conflict("A request with this Idempotency-Key is still being processed.")
+        response = _rebuild(existing, render, *success, current_actor())
+    else:
+        response = jsonify(existing.response_body)
+        response.status_code = existing.status_code
+    response.headers["Idempotent-Replayed"] = "true"
+    return response
 
 
 def _store(record: IdempotencyKey, response) -> None:

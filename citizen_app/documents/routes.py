@@ -54,7 +54,7 @@ def letter_types(args):
 
 @blp.post("/documents/requests")
 @auth_required("resident")
-@idempotent(resource=LetterRequest, render=services.request_detail)
+@idempotent(resource=LetterRequest, render=services.request_detail, with_work=True)
 @blp.arguments(CreateRequestSchema)
 @blp.response(201, RequestDetailSchema)
 def create_request(data):

@@ -1,3 +1,5 @@
+import threading
+
 import pytest
 from sqlalchemy import func, select
 
@@ -123,6 +125,49 @@ def test_idempotency_key_replays_and_refuses_other_bodies(app, flow):
     other = flow.submit(resident, headers=key, purpose="Sesuatu yang lain")
     assert other.status_code == 409
     assert count(app, LetterRequest) == 1
+
+
+def test_a_concurrent_repeat_of_a_key_is_rolled_back_and_answered_with_the_first(app, flow, monkeypatch):
+    """The key is written by the commit that commits the letter request (with_work): until then this request holds
+    no write turn, and a repeat that commits first wins; this one's work is rolled back with its key."""
+    from citizen_app.common.models import IdempotencyKey
+    from citizen_app.documents import services
+
+    resident = flow.resident()
+    key = {"Idempotency-Key": "req-race"}
+    headers = {**flow.auth(resident), **key}
+    create = services.create_request
+    main, first = threading.current_thread(), {}
+
+    def create_while_a_repeat_commits(actor, data):
+        if threading.current_thread() is main:
+            pending = [o for o in db.session.new if isinstance(o, IdempotencyKey)]
+            assert pending and pending[0].id is None  # the key is not written yet: no write turn is held
+            # the repeat, in another thread (its own session and connection), commits while this one is in its view
+            repeat = threading.Thread(target=lambda: first.update(answer=flow.client.post(
+                "/api/v1/documents/requests", json=DOMISILI, headers=headers)))
+            repeat.start()
+            repeat.join(timeout=60)
+        return create(actor, data)
+
+    monkeypatch.setattr(services, "create_request", create_while_a_repeat_commits)
+    second = flow.submit(resident, headers=key)
+    assert first["answer"].status_code == 201
+    assert second.status_code == 201 and second.headers.get("Idempotent-Replayed") == "true"
+    assert second.json["id"] == first["answer"].json["id"]
+    assert count(app, LetterRequest) == 1  # the second one's request, history and audit rows were rolled back
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(AuditEntry)
+                                 .where(AuditEntry.action == "document_request.submit")) == 1
+
+
+def test_a_refused_keyed_request_leaves_no_key(app, flow):
+    resident = flow.resident()
+    key = {"Idempotency-Key": "req-refused"}
+    refused = flow.submit(resident, headers=key, type_code="no-such-letter")
+    assert refused.status_code == 422
+    fixed = flow.submit(resident, headers=key)  # the corrected retry may use the same key
+    assert fixed.status_code == 201 and "Idempotent-Replayed" not in fixed.headers
 
 
 def test_full_flow_with_revision_history_audit_and_notifications(app, flow):
