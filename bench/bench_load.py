@@ -31,12 +31,12 @@ ROUNDS = int(os.environ.get("LOAD_ROUNDS", "3"))
 MIXED_SECONDS = int(os.environ.get("MIXED_SECONDS", "60"))
 CONNECTIONS = int(os.environ.get("LOAD_CONNECTIONS", "50"))
 WORKERS = os.environ.get("LOAD_WORKERS", "2")
-THREADS = os.environ.get("LOAD_THREADS", "4")
+THREADS = os.environ.get("LOAD_THREADS", "2")
 THINK_MS = int(os.environ.get("LOAD_THINK_MS", "100"))
-# --reuse-port: each worker gets its own listening socket and the kernel spreads connections over them. With one
-# shared socket, wrk's 50 kept-alive connections often all landed on one worker (seen: 50/0, 46/4), which then
-# served alone at a third of the throughput while the other idled. The README's gunicorn command has it too.
-GUNICORN_ARGS = os.environ.get("LOAD_GUNICORN_ARGS", "--reuse-port").split()
+# Both servers run with the deployment's gunicorn settings (config/gunicorn.py: reuse_port, two threads a worker);
+# -w, --threads and -b given here override the file's.
+GUNICORN_ARGS = os.environ.get("LOAD_GUNICORN_ARGS", "-c config/gunicorn.py").split()
+
 
 def free_port() -> int:
     with socket.socket() as s:
