@@ -6,7 +6,7 @@ import os
 from flask import Flask
 from flask.sessions import SessionInterface
 
-from citizen_app.json_provider import OrjsonProvider
+from citizen_app.json_provider import OrjsonProvider, column_dumps, column_loads
 from config import config_for
 
 
@@ -46,9 +46,11 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
 def _engine_options(config) -> dict:
     """A database server's pooled connections are pinged before use, so one it dropped (restart, failover) is
     replaced instead of failing a request. Not SQLite's: a file can't go away under an open connection, and the
-    ping would be one more statement on every request."""
+    ping would be one more statement on every request. JSON columns are written and read by orjson."""
     options = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     options.setdefault("pool_pre_ping", not config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"))
+    options.setdefault("json_serializer", column_dumps)
+    options.setdefault("json_deserializer", column_loads)
     return options
 
 

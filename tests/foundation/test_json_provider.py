@@ -1,11 +1,16 @@
 """The app's JSON responses (orjson) say what Flask's own provider says."""
 
 import json
+import math
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
 
+import pytest
 from flask.json.provider import DefaultJSONProvider
+
+from citizen_app.extensions import db
+from citizen_app.json_provider import column_dumps, column_loads
 
 VALUES = {
     "text": "Kelurahan Oebobo — ñ ü 漢字 \u2028", "int": 42, "float": 0.1, "none": None, "bool": False,
@@ -34,3 +39,20 @@ def test_an_api_answer_is_valid_utf8_json(client):
     res = client.get("/api/v1/documents/types")
     assert res.status_code == 200 and res.mimetype == "application/json"
     assert json.loads(res.get_data().decode("utf-8"))["items"]
+
+
+
+def test_json_columns_store_and_read_what_the_standard_library_does(app):
+    with app.app_context():
+        dialect = db.engine.dialect
+    assert dialect._json_serializer is column_dumps and dialect._json_deserializer is column_loads
+    for value in ({"rt": "001", "nested": [1, 2.5, None, True, {"ñ": "漢字"}]}, [1, "a"], {7: "int key"},
+                  {"big": 2**70}, "text", None):
+        assert json.loads(column_dumps(value)) == json.loads(json.dumps(value)), value
+        assert column_loads(column_dumps(value)) == json.loads(json.dumps(value)), value
+    assert math.isnan(column_loads(json.dumps({"x": float("nan")}))["x"])  # what json.dumps wrote stays readable
+    for refused in ({"day": date(2026, 12, 4)}, {"moment": datetime(2026, 12, 4, tzinfo=UTC)}, {1, 2}):
+        with pytest.raises(TypeError):
+            json.dumps(refused)
+        with pytest.raises(TypeError):
+            column_dumps(refused)
