@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from citizen_app.extensions import db
+from citizen_app.extensions import WalCheckpointer, db
 
 
 def _sqlite_path() -> Path:
@@ -49,6 +49,7 @@ def register_ops_cli(app: Flask) -> None:
         if not yes:
             click.confirm(f"Replace {target}?", abort=True)
         db.engine.dispose()
+        WalCheckpointer.stop(str(target))  # its connection must not meet the old WAL beside the new file
         tmp = target.with_suffix(".restoring")
         shutil.copyfile(source, tmp)
         tmp.replace(target)

@@ -3,13 +3,16 @@ busy handler: every write lands, reads never queue, and the lock is given back h
 
 import fcntl
 import os
+import shutil
+import sqlite3
 import threading
+import time
 
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import IntegrityError
 
-from citizen_app.extensions import WriteQueueConnection, configure_sqlite
+from citizen_app.extensions import WalCheckpointer, WriteQueueConnection, configure_sqlite
 
 
 @pytest.fixture
@@ -93,3 +96,62 @@ def test_memory_databases_have_no_queue():
     with engine.connect() as conn:
         assert not isinstance(conn.connection.dbapi_connection, WriteQueueConnection)
     engine.dispose()
+
+
+def _wait(condition, seconds=10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if condition():
+            return True
+        time.sleep(0.02)
+    return condition()
+
+
+def test_the_wal_is_copied_back_by_the_checkpointer_not_by_commits(tmp_path, monkeypatch):
+    monkeypatch.setattr(WalCheckpointer, "INTERVAL", 0.05)
+    engine = create_engine(f"sqlite:///{tmp_path / 'wal.db'}")
+    configure_sqlite(engine)
+    try:
+        with engine.begin() as conn:
+            assert conn.execute(text("PRAGMA wal_autocheckpoint")).scalar() == WalCheckpointer.FALLBACK_PAGES
+            conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT)"))
+        checkpointer = WalCheckpointer.watch(engine.url.database)
+        assert WalCheckpointer.watch(engine.url.database) is checkpointer and checkpointer.is_alive()  # one a file
+        for n in range(300):  # a commit each, about 600 WAL frames: under the fallback, so no commit copies them
+            with engine.begin() as conn:
+                conn.execute(text("INSERT INTO t (body) VALUES (:b)"), {"b": f"{n}" * 500})
+        before = checkpointer.checkpoints
+        assert _wait(lambda: checkpointer.checkpoints >= before + 2)
+        # Every committed row is in the database file itself: a copy without its WAL has them all.
+        shutil.copy(tmp_path / "wal.db", tmp_path / "alone.db")
+        alone = sqlite3.connect(tmp_path / "alone.db")
+        assert alone.execute("SELECT count(*) FROM t").fetchone()[0] == 300
+        alone.close()
+    finally:
+        engine.dispose()
+
+
+def test_the_checkpointer_ends_with_its_database(tmp_path, monkeypatch):
+    monkeypatch.setattr(WalCheckpointer, "INTERVAL", 0.02)
+    path = tmp_path / "gone.db"
+    sqlite3.connect(path).close()
+    checkpointer = WalCheckpointer.watch(str(path))
+    assert _wait(lambda: checkpointer.checkpoints > 0)
+    path.unlink()
+    assert _wait(lambda: not checkpointer.is_alive())
+    sqlite3.connect(path).close()  # a database there again (a restore): watching it starts a new thread
+    again = WalCheckpointer.watch(str(path))
+    assert again is not checkpointer and again.is_alive()
+    path.unlink()
+    assert _wait(lambda: not again.is_alive())
+
+
+def test_a_stopped_checkpointer_ends_at_once(tmp_path, monkeypatch):
+    monkeypatch.setattr(WalCheckpointer, "INTERVAL", 30)
+    path = tmp_path / "restored.db"
+    sqlite3.connect(path).close()
+    checkpointer = WalCheckpointer.watch(str(path))
+    started = time.monotonic()
+    WalCheckpointer.stop(str(path))
+    assert not checkpointer.is_alive() and time.monotonic() - started < 5
+    WalCheckpointer.stop(str(path))  # none running: nothing to do
