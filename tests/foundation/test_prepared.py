@@ -116,3 +116,26 @@ def test_utc_iso_text_writes_what_isoformat_writes(app):
         finally:
             db.session.rollback()
             table.drop(db.engine, checkfirst=True)
+
+
+def test_a_get_on_sqlite_reads_apart_from_the_session_and_anything_else_inside_it(app, make_resident, tmp_path):
+    from citizen_app import create_app
+    from citizen_app.common.sql import _reads_apart
+
+    resident = make_resident()
+    query = Prepared(select(User.full_name).where(User.id == bindparam("id")))
+    file_sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///")
+    with app.test_request_context("/api/v1/documents/requests", method="GET"):
+        assert query.rows({"id": resident.id}) == [(resident.full_name,)]
+        # On a SQLite file no session was opened for it (the pool's connection was used and given back)
+        assert db.session.registry.has() is not file_sqlite
+        db.session.get(User, resident.id).full_name = "Nama Baru"
+        db.session.flush()  # the session has begun: reads go inside its transaction and see its writes
+        assert _reads_apart() is None and query.rows({"id": resident.id}) == [("Nama Baru",)]
+        db.session.rollback()
+    with app.test_request_context("/api/v1/documents/requests", method="POST"):
+        assert _reads_apart() is None  # a request that may write reads in the session it will write in
+        assert query.rows({"id": resident.id}) == [(resident.full_name,)] and db.session.registry.has()
+    memory = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", INSTANCE_PATH=str(tmp_path))
+    with memory.test_request_context("/", method="GET"):
+        assert _reads_apart() is None  # one connection per thread: giving it back would roll back the thread's
