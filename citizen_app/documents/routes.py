@@ -1,4 +1,4 @@
-from flask import current_app, jsonify, request
+from flask import current_app, request
 
 from citizen_app.api import Blueprint
 from citizen_app.common.idempotency import idempotent
@@ -66,8 +66,9 @@ def create_request(data):
 @blp.arguments(RequestListArgsSchema, location="query")
 @blp.response(200, RequestPageSchema)
 def list_requests(args):
-    # Already in RequestPageSchema's shape (services.list_requests builds it from its one query's rows).
-    return jsonify(services.list_requests(current_actor(), args.get("status"), args["page"], args["per_page"]))
+    # Already RequestPageSchema's JSON (services.list_requests_body builds it from its one query's rows).
+    body = services.list_requests_body(current_actor(), args.get("status"), args["page"], args["per_page"])
+    return current_app.response_class(body, mimetype="application/json")
 
 
 @blp.get("/documents/requests/<int:request_id>")

@@ -66,3 +66,49 @@ def test_paging_and_the_total_past_the_last_page(flow):
     assert past["items"] == [] and past["total"] == 3
     other = flow.client.get("/api/v1/documents/requests?status=signed", headers=headers).json
     assert other == {"items": [], "page": 1, "per_page": 20, "total": 0}
+
+
+def test_the_page_sqlite_writes_is_the_json_of_the_rows_with_any_text_and_timestamp(app, flow, monkeypatch):
+    """On SQLite the database writes the page's JSON (services.list_requests_body); it must say what the rows
+    turned into JSON in Python say, for any text a resident types and any timestamp form."""
+    from sqlalchemy import text
+
+    from citizen_app.documents import services
+    from tests.conftest import is_postgres
+
+    resident = flow.resident()
+    purposes = ['Kutip "ganda" \\ garis\nbaru\ttab', "Émoji 🙂 漢字 \u2028 ok", "\x01 kendali", "biasa"]
+    ids = [flow.submit(resident, purpose=p).json["id"] for p in purposes]
+    ids += [flow.submit(resident).json["id"] for _ in range(21)]
+    _, signed_id, _ = flow.signed(resident)
+    ids.append(signed_id)
+    in_python = []
+    summary = services._summary
+    monkeypatch.setattr(services, "_summary", lambda *a: in_python.append(1) or summary(*a))
+    with app.app_context():
+        # A timestamp without microseconds, as isoformat() leaves the fraction out
+        db.session.execute(update(LetterRequest).where(LetterRequest.id == ids[3])
+                           .values(created_at=utcnow().replace(microsecond=0)))
+        db.session.commit()
+    headers = flow.auth(resident)
+    first = flow.client.get("/api/v1/documents/requests", headers=headers).json
+    second = flow.client.get("/api/v1/documents/requests?page=2", headers=headers).json
+    assert [i["id"] for i in first["items"] + second["items"]] == sorted(ids, reverse=True)
+    assert (first["total"], second["total"], len(first["items"]), len(second["items"])) == (26, 26, 20, 6)
+    assert {i["purpose"] for i in second["items"]} >= set(purposes)
+    assert bool(in_python) is is_postgres(app)  # SQLite wrote these pages itself
+    with app.app_context():
+        for page in (first, second):
+            assert page["items"] == _schema_view([i["id"] for i in page["items"]])
+    if is_postgres(app):
+        return
+    # A timestamp in another form (written by hand, not by SQLAlchemy): the rows are turned into JSON in Python
+    with app.app_context():
+        db.session.execute(text("UPDATE letter_requests SET updated_at = '2026-12-04 10:00:00' WHERE id = :id"),
+                           {"id": ids[0]})
+        db.session.commit()
+    odd = flow.client.get("/api/v1/documents/requests?page=2", headers=headers).json
+    assert in_python and [i["id"] for i in odd["items"]] == [i["id"] for i in second["items"]]
+    assert next(i for i in odd["items"] if i["id"] == ids[0])["updated_at"] == "2026-12-04T10:00:00+00:00"
+    with app.app_context():
+        assert odd["items"] == _schema_view([i["id"] for i in odd["items"]])
