@@ -1,6 +1,6 @@
 """Request and response plumbing: request ids, media types, body limits, security headers, CORS."""
 
-import uuid
+import secrets
 
 from flask import Flask, g, request
 
@@ -20,7 +20,7 @@ def register_http_hooks(app: Flask) -> None:
     @app.before_request
     def assign_request_id():
         incoming = request.headers.get("X-Request-ID", "")
-        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else uuid.uuid4().hex
+        g.request_id = incoming if 0 < len(incoming) <= 64 and incoming.isprintable() else secrets.token_hex(16)
 
     @app.before_request
     def check_body():

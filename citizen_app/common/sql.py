@@ -46,10 +46,12 @@ class Prepared:
             compiled = self._compiled[dialect.name] = (done.string, names, converters)
         return compiled
 
-    def rows(self, params: dict, connection=None) -> list:
+    def rows(self, params: dict, connection=None, *, apart: bool = False) -> list:
         """On `connection` if given (a SQLAlchemy Connection), else on the session's, or, on SQLite while the
-        session has no transaction, on a pooled connection of its own (`_reads_apart`)."""
-        engine = _reads_apart() if connection is None else None
+        session has no transaction, on a pooled connection of its own (`_reads_apart`). `apart=True`: on a pooled
+        connection of its own wherever the pool has more than one, in any request, for a read that needs nothing
+        of the session (a scan's revocation check)."""
+        engine = _reads_apart(apart) if connection is None else None
         if engine is None:
             connection = connection if connection is not None else db.session.connection()
             return self._fetch(connection.dialect, connection.connection, connection.invalidate, params)
@@ -78,8 +80,8 @@ class Prepared:
             converted.append(row)
         return converted
 
-    def first(self, params: dict, connection=None) -> tuple | None:
-        rows = self.rows(params, connection)
+    def first(self, params: dict, connection=None, *, apart: bool = False) -> tuple | None:
+        rows = self.rows(params, connection, apart=apart)
         return self._row._make(rows[0]) if rows else None
 
 
@@ -135,7 +137,7 @@ class PreparedInsert:
             return cursor.fetchone()[0] if returns else cursor.lastrowid
 
 
-def _reads_apart():
+def _reads_apart(always: bool = False):
     """The engine to read on outside the session, or None to read on the session's connection.
 
     A request's session costs about 40 µs to open a connection and give it back (the Session, its transaction,
@@ -145,20 +147,23 @@ def _reads_apart():
     rollback more on the network), nor with SQLite's one connection per thread (an in-memory database), whose
     return would roll back whatever else the thread has open; and never once the session has begun, so a read
     sees the transaction's own writes. Nor in a request that may write (not a GET): it opens the session's
-    connection anyway, and its reads before the first write would only add checkouts."""
+    connection anyway, and its reads before the first write would only add checkouts. `always`: wherever the pool
+    has more than one connection (a caller's read that needs nothing of the session)."""
+    engine = db.engine
+    pooled = _POOLED.get(engine)
+    if pooled is None:
+        pooled = _POOLED[engine] = isinstance(engine.pool, QueuePool)
+    if always:
+        return engine if pooled else None
     if has_request_context() and request.method not in ("GET", "HEAD"):
         return None
     registry = db.session.registry
     if registry.has() and registry().in_transaction():
         return None
-    engine = db.engine
-    apart = _APART.get(engine)
-    if apart is None:
-        apart = _APART[engine] = engine.dialect.name == "sqlite" and isinstance(engine.pool, QueuePool)
-    return engine if apart else None
+    return engine if pooled and engine.dialect.name == "sqlite" else None
 
 
-_APART: "WeakKeyDictionary" = WeakKeyDictionary()
+_POOLED: "WeakKeyDictionary" = WeakKeyDictionary()  # engine -> whether its pool has more than one connection
 
 
 @contextmanager

@@ -18,6 +18,7 @@ from citizen_app.common.sql import Prepared
 from citizen_app.common.time import as_utc, city_tz, utcnow
 from citizen_app.documents import qr, signing
 from citizen_app.documents.models import IssuedLetter, LetterCounter, LetterRequest, LetterType
+from citizen_app.documents.schemas import VerifiedDocumentSchema
 from citizen_app.documents.services import identity_plain
 from citizen_app.errors import Conflict
 from citizen_app.extensions import db
@@ -151,8 +152,7 @@ def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
     if known is not None:
         cti, view, valid_until = known
         # One indexed read and no unit of work: a pooled connection of its own is lighter than the session's.
-        with db.engine.connect() as conn:
-            row = _REVOCATION.first({"cti": cti}, conn)
+        row = _REVOCATION.first({"cti": cti}, apart=True)
         if row is None:
             remembered.forget((keys_dir, token))
             return invalid
@@ -181,9 +181,12 @@ def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
 
 
 def _verdict(view: dict, valid_until: datetime, revoked_at: datetime | None, now: datetime | None) -> dict:
+    """LetterVerificationSchema's JSON: the document as VerifiedDocumentSchema wrote it when the QR was first
+    checked, and what may have changed since (revocation, expiry)."""
     now = now or utcnow()
     result = "revoked" if revoked_at else "expired" if now > as_utc(valid_until) else "valid"
-    return {"result": result, "document": {**view, "revoked_at": as_utc(revoked_at)}}
+    revoked = as_utc(revoked_at).isoformat() if revoked_at else None
+    return {"result": result, "document": {**view, "revoked_at": revoked}}
 
 
 _REVOCATION = Prepared(select(IssuedLetter.revoked_at).where(IssuedLetter.cti == bindparam("cti")))
@@ -207,14 +210,18 @@ VERIFY_COLUMNS = (IssuedLetter.number, IssuedLetter.kid, IssuedLetter.issued_at,
                   IssuedLetter.signer_title, IssuedLetter.revoked_at)
 
 
+_DOCUMENT = VerifiedDocumentSchema(exclude=("revoked_at",))
+
+
 def _public_view(row) -> dict:
-    return {
+    """What a verifier is shown of a letter, as JSON-ready values (written once per QR a worker has checked)."""
+    return _DOCUMENT.dump({
         "type_code": row.type_code, "type_name": row.type_name, "number": row.number,
         "issued_at": as_utc(row.issued_at), "valid_until": as_utc(row.valid_until),
         "issuing_kelurahan": row.issuing_kelurahan, "issuing_kelurahan_code": row.issuing_kelurahan_code,
         "holder_name_masked": row.holder_name_masked, "signer_name": row.signer_name,
         "signer_title": row.signer_title,
-    }
+    })
 
 
 def trust_list(keys_dir: str, now: datetime | None = None) -> dict:

@@ -1,4 +1,4 @@
-from flask import current_app, request
+from flask import current_app, jsonify, request
 
 from citizen_app.api import Blueprint
 from citizen_app.common.idempotency import idempotent
@@ -132,7 +132,8 @@ def download_attachment(request_id, attachment_id):
 @blp.arguments(VerifyLetterSchema)
 @blp.response(200, LetterVerificationSchema)
 def verify(data):
-    return issuing.verify(data["qr"], keys_dir=_keys_dir())
+    # Already LetterVerificationSchema's JSON (issuing.verify keeps each checked letter's document written out).
+    return jsonify(issuing.verify(data["qr"], keys_dir=_keys_dir()))
 
 
 @blp.get("/documents/trust-list")

@@ -358,3 +358,32 @@ def test_canonical_cti_binds_the_content(app, flow):
         letter.request.fields = {**letter.request.fields, "rt": "999"}
         assert issuing.canonical_cti(letter=letter, req=letter.request) != letter.cti
         db.session.rollback()
+
+
+def test_a_scan_answers_what_the_verification_schema_writes_first_time_and_remembered(app, flow):
+    """The document is written out once, when its QR is first checked; every later scan of it, and a revocation in
+    between, still answers exactly what LetterVerificationSchema makes of the letter's record."""
+    from citizen_app.common.time import as_utc
+    from citizen_app.documents.schemas import LetterVerificationSchema
+
+    lurah = flow.staff("lurah")
+    _, rid, body = flow.signed(lurah=lurah)
+    qr_text = body["letter"]["qr_text"]
+
+    def expected(result):
+        with app.app_context():
+            letter = db.session.scalars(select(IssuedLetter).where(IssuedLetter.request_id == rid)).one()
+            document = {"type_code": letter.type_code, "type_name": letter.type_name, "number": letter.number,
+                        "issued_at": as_utc(letter.issued_at), "valid_until": as_utc(letter.valid_until),
+                        "issuing_kelurahan": "Namosain", "issuing_kelurahan_code": letter.issuing_kelurahan_code,
+                        "holder_name_masked": letter.holder_name_masked, "signer_name": letter.signer_name,
+                        "signer_title": letter.signer_title, "revoked_at": as_utc(letter.revoked_at)}
+            return LetterVerificationSchema().dump({"result": result, "document": document})
+
+    with app.app_context():
+        app.extensions.pop("verified_letters", None)
+    assert verify(flow.client, qr_text) == expected("valid")  # checked in full
+    assert verify(flow.client, qr_text) == expected("valid")  # remembered
+    assert flow.act(lurah, rid, "revoke", note="Data keliru").status_code == 200
+    revoked = verify(flow.client, qr_text)
+    assert revoked == expected("revoked") and revoked["document"]["revoked_at"]
