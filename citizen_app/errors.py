@@ -2,7 +2,7 @@
 
 import logging
 
-from flask import Flask, g, jsonify
+from flask import Flask, jsonify
 from werkzeug.exceptions import HTTPException
 
 from citizen_app.i18n import translate, translate_tree
@@ -153,7 +153,9 @@ def handle_database_unavailable(exc: Exception):
 
     if not _is_disconnect(exc):
         return handle_unexpected(exc)
-    log.warning("database unavailable (request_id=%s): %s", getattr(g, "request_id", "-"), exc.__class__.__name__)
+    from citizen_app.http import current_request_id  # http imports this module's errors
+
+    log.warning("database unavailable (request_id=%s): %s", current_request_id() or "-", exc.__class__.__name__)
     try:
         db.session.rollback()
     except Exception:  # noqa: BLE001 - the connection is already gone
@@ -175,7 +177,9 @@ def _is_disconnect(exc: Exception) -> bool:
 
 
 def handle_unexpected(exc: Exception):
-    request_id = getattr(g, "request_id", "-")
+    from citizen_app.http import current_request_id
+
+    request_id = current_request_id() or "-"
     log.exception("unhandled error (request_id=%s)", request_id)
     return error_response(500, "internal_error", "Something went wrong on our side. Reference: {request_id}.",
                           request_id=request_id)

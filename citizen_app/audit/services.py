@@ -1,8 +1,7 @@
-from flask import g, has_request_context
-
 from citizen_app.audit.models import AuditEntry
 from citizen_app.common.sql import PreparedInsert
 from citizen_app.common.time import utcnow
+from citizen_app.http import current_request_id
 
 _INSERT = PreparedInsert(AuditEntry.__table__,
                          ("actor_id", "action", "entity_type", "entity_id", "data", "request_id", "created_at"))
@@ -10,7 +9,7 @@ _INSERT = PreparedInsert(AuditEntry.__table__,
 
 def entry(actor_id: int | None, action: str, entity_type: str, entity_id=None, **data) -> dict:
     """An audit entry bound for `write()`: the busiest writes bind everything before their first INSERT."""
-    request_id = getattr(g, "request_id", None) if has_request_context() else None
+    request_id = current_request_id()
     return _INSERT.bind({
         "actor_id": actor_id, "action": action, "entity_type": entity_type,
         "entity_id": None if entity_id is None else str(entity_id), "data": data or None, "request_id": request_id,
