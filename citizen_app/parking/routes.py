@@ -2,6 +2,7 @@ from flask import Response, current_app, request
 
 from citizen_app.api import Blueprint
 from citizen_app.common.schemas import PageArgsSchema
+from citizen_app.common.sql import session_free
 from citizen_app.identity.permissions import auth_required, current_actor
 from citizen_app.parking import receipts, sessions, zones
 from citizen_app.parking.schemas import (
@@ -42,6 +43,7 @@ def zone_qr(code):
 
 
 @blp.post("/parking/sessions")
+@session_free
 @auth_required("resident", "parking_attendant")
 @blp.arguments(StartSessionSchema)
 @blp.response(201, ParkingSessionSchema)

@@ -13,7 +13,7 @@ from citizen_app.audit.services import record
 from citizen_app.cities.services import current_city_code
 from citizen_app.common.pagination import paginate
 from citizen_app.common.reference import Remembered
-from citizen_app.common.sql import Prepared, PreparedInsert
+from citizen_app.common.sql import Prepared, PreparedInsert, write_apart
 from citizen_app.common.time import as_utc, city_tz, utcnow
 from citizen_app.errors import Conflict, Forbidden, NotFound, field_error
 from citizen_app.extensions import db
@@ -84,7 +84,8 @@ _INSERT_SESSION = PreparedInsert(ParkingSession.__table__, (
 def start_session(actor: User, data: dict) -> SimpleNamespace:
     """A new active session, as the API shows it. Read and check first, then one plain INSERT and the audit entry:
     on SQLite, writers take turns, and a start at every gate in the city is the busiest write there is. Both rows
-    are bound before the first INSERT, so the turn holds only the driver's work."""
+    are bound before the first INSERT, so the turn holds only the driver's work, and both are written on a
+    connection of their own (write_apart), without the ORM session."""
     zone = zone_by_code(data["zone_code"])
     if actor.role == "parking_attendant":
         require_zone_scope(actor, zone.code)
@@ -99,16 +100,15 @@ def start_session(actor: User, data: dict) -> SimpleNamespace:
         "started_by_id": actor.id, "status": "active", "started_at": now,
         "started_on": now.astimezone(city_tz()).date(),
     }
-    session_row = _INSERT_SESSION.bind(values)
-    audit_row = audit.entry(actor.id, "parking.session_started", "parking_session", zone=zone.code,
-                            plate=values["plate_number"])
-    try:
-        session_id = _INSERT_SESSION.run(session_row)
-    except IntegrityError:
-        db.session.rollback()
-        raise Conflict("This vehicle already has an active session in this zone.") from None
-    audit.write(audit_row, session_id)
-    db.session.commit()
+    with write_apart() as connection:
+        session_row = _INSERT_SESSION.bind(values, connection)
+        audit_row = audit.entry(actor.id, "parking.session_started", "parking_session", zone=zone.code,
+                                plate=values["plate_number"], connection=connection)
+        try:
+            session_id = _INSERT_SESSION.run(session_row, connection)
+        except IntegrityError:
+            raise Conflict("This vehicle already has an active session in this zone.") from None
+        audit.write(audit_row, session_id, connection)
     session = SimpleNamespace(id=session_id, **values, ended_at=None, amount=None, paid_at=None, reminded_at=None)
     return present(session, now, zone)
 

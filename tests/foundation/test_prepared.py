@@ -120,7 +120,7 @@ def test_utc_iso_text_writes_what_isoformat_writes(app):
 
 def test_a_get_on_sqlite_reads_apart_from_the_session_and_anything_else_inside_it(app, make_resident, tmp_path):
     from citizen_app import create_app
-    from citizen_app.common.sql import _reads_apart
+    from citizen_app.common.sql import _reads_apart, session_free
 
     resident = make_resident()
     query = Prepared(select(User.full_name).where(User.id == bindparam("id")))
@@ -136,6 +136,64 @@ def test_a_get_on_sqlite_reads_apart_from_the_session_and_anything_else_inside_i
     with app.test_request_context("/api/v1/documents/requests", method="POST"):
         assert _reads_apart() is None  # a request that may write reads in the session it will write in
         assert query.rows({"id": resident.id}) == [(resident.full_name,)] and db.session.registry.has()
+    with app.test_request_context("/api/v1/parking/sessions", method="POST"):
+        session_free(lambda: None)()  # a view that writes apart: its reads go apart too
+        assert (_reads_apart() is not None) is file_sqlite
     memory = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://", INSTANCE_PATH=str(tmp_path))
     with memory.test_request_context("/", method="GET"):
         assert _reads_apart() is None  # one connection per thread: giving it back would roll back the thread's
+
+
+def test_write_apart_commits_at_the_end_and_rolls_back_on_error(app, make_resident):
+
+    from sqlalchemy.exc import IntegrityError
+
+    from citizen_app.audit.models import AuditEntry
+    from citizen_app.audit.services import entry, write
+    from citizen_app.common.sql import write_apart
+
+    resident = make_resident()
+
+    def logged(action):
+        with app.app_context():
+            return db.session.query(AuditEntry).filter_by(action=action).count()
+
+    with app.test_request_context("/api/v1/parking/sessions", method="POST"):
+        with write_apart() as connection:
+            write(entry(resident.id, "test.apart", "thing", 1, connection=connection), connection=connection)
+        assert not db.session.registry.has()  # the session was never opened
+    assert logged("test.apart") == 1
+    with app.app_context(), pytest.raises(RuntimeError), write_apart() as connection:
+        write(entry(resident.id, "test.apart_undone", "thing", 1, connection=connection), connection=connection)
+        raise RuntimeError("refused after the INSERT")
+    assert logged("test.apart_undone") == 0
+    with app.app_context(), pytest.raises(IntegrityError), write_apart() as connection:
+        bad = entry(resident.id, "test.apart_bad", "thing", 1, connection=connection)
+        write({**bad, "actor_id": 10**9}, connection=connection)  # no such user: the foreign key refuses it
+    assert logged("test.apart_bad") == 0
+
+
+def test_write_aparts_commit_error_comes_out_as_sqlalchemys_and_frees_the_connection(app, make_resident,
+                                                                                    monkeypatch):
+    from citizen_app.audit.models import AuditEntry
+    from citizen_app.audit.services import entry, write
+    from citizen_app.common.sql import write_apart
+
+    resident = make_resident()
+    with app.app_context():
+        dbapi = db.engine.dialect.loaded_dbapi
+        probe = db.engine.raw_connection()
+        driver_connection = type(probe.dbapi_connection)
+        probe.close()
+        with monkeypatch.context() as patch:
+            def failing_commit(self):
+                raise dbapi.OperationalError("disk I/O error")
+
+            patch.setattr(driver_connection, "commit", failing_commit)
+            with pytest.raises(DBAPIError), write_apart() as connection:
+                write(entry(resident.id, "test.apart_commit", "thing", 1, connection=connection),
+                      connection=connection)
+        with write_apart() as connection:  # rolled back, and the write turn given back: the next write goes on
+            write(entry(resident.id, "test.apart_next", "thing", 1, connection=connection), connection=connection)
+        assert db.session.query(AuditEntry).filter_by(action="test.apart_commit").count() == 0
+        assert db.session.query(AuditEntry).filter_by(action="test.apart_next").count() == 1
