@@ -2,6 +2,7 @@
 about five times faster to write. A resident's list of twenty requests spent a tenth of its time in json.dumps."""
 
 import json
+import re
 
 import orjson
 from flask.json.provider import DefaultJSONProvider
@@ -49,8 +50,16 @@ def column_dumps(value) -> str:
         return json.dumps(value)
 
 
+# orjson reads an integer that doesn't fit 64 bits as a float; json.loads keeps it exact. Nineteen digits in a
+# row (anywhere, a string's too) send the text to json.loads.
+_LONG_DIGITS = re.compile(r"\d{19}")
+_LONG_DIGITS_BYTES = re.compile(rb"\d{19}")
+
+
 def column_loads(text: str | bytes):
-    try:
-        return orjson.loads(text)
-    except orjson.JSONDecodeError:
-        return json.loads(text)  # NaN and Infinity, which json.dumps writes and orjson doesn't read
+    if (_LONG_DIGITS_BYTES if isinstance(text, bytes) else _LONG_DIGITS).search(text) is None:
+        try:
+            return orjson.loads(text)
+        except orjson.JSONDecodeError:
+            pass  # NaN and Infinity, which json.dumps writes and orjson doesn't read
+    return json.loads(text)
