@@ -164,7 +164,7 @@ def _reads_apart(always: bool = False):
     return engine if pooled and engine.dialect.name == "sqlite" else None
 
 
-_POOLED: "WeakKeyDictionary" = WeakKeyDictionary()
+_POOLED: "WeakKeyDictionary" = WeakKeyDictionary()  # engine -> whether its pool has more than one connection
 SESSION_FREE = "citizen.session_free"  # environ key: this request's view writes with write_apart(), not the session
 
 
@@ -202,46 +202,46 @@ def write_apart():
     SQLAlchemy's (a lost connection is a 503, and the pool replaces it)."""
     engine = db.engine
     pooled = engine.raw_connection()
-    apart = Apart(engine.dialect, pooled)
-    dbapi = engine.dialect.loaded_dbapi
     try:
-        yield apart
-        try:
+        yield Apart(engine.dialect, pooled)
+        with _driver_errors(engine.dialect, pooled, pooled.invalidate, "COMMIT", ()):
             pooled.commit()
-        except dbapi.Error as exc:
-            lost = engine.dialect.is_disconnect(exc, pooled.dbapi_connection, None)
-            if lost:
-                pooled.invalidate(exc)
-            raise DBAPIError.instance("COMMIT", (), exc, dbapi.Error, connection_invalidated=lost,
-                                      dialect=engine.dialect) from exc
     except BaseException:
         try:
             pooled.rollback()
-        except dbapi.Error:  # the connection is gone; the pool drops it
+        except engine.dialect.loaded_dbapi.Error:  # the connection is gone; the pool drops it
             pass
         raise
     finally:
-        pooled.close()  # engine -> whether its pool has more than one connection
+        pooled.close()
 
 
 @contextmanager
-def _cursor(dialect, pooled, invalidate, sql: str, params):
-    """A DB-API cursor of the pooled connection `pooled` whose driver errors come out as SQLAlchemy's (a lost
-    connection is invalidated, so the pool replaces it, and the request answers 503 like any other query's)."""
+def _driver_errors(dialect, pooled, invalidate, sql: str, params):
+    """Driver errors on the pooled connection `pooled` come out as SQLAlchemy's: a lost connection is invalidated,
+    so the pool replaces it, and the request answers 503 like any other query's."""
     dbapi = dialect.loaded_dbapi
-    cursor = None
     try:
-        cursor = pooled.cursor()
-        yield cursor
+        yield
     except dbapi.Error as exc:
-        lost = dialect.is_disconnect(exc, pooled.dbapi_connection, cursor)
+        lost = dialect.is_disconnect(exc, pooled.dbapi_connection, None)  # the dialects here read no cursor
         if lost:
             invalidate(exc)
         raise DBAPIError.instance(sql, params, exc, dbapi.Error, connection_invalidated=lost,
                                   dialect=dialect) from exc
-    finally:
-        if cursor is not None:
-            try:
-                cursor.close()
-            except dbapi.Error:  # its connection was lost with it
-                pass
+
+
+@contextmanager
+def _cursor(dialect, pooled, invalidate, sql: str, params):
+    """A DB-API cursor of the pooled connection `pooled`, with its driver errors as SQLAlchemy's."""
+    cursor = None
+    with _driver_errors(dialect, pooled, invalidate, sql, params):
+        try:
+            cursor = pooled.cursor()
+            yield cursor
+        finally:
+            if cursor is not None:
+                try:
+                    cursor.close()
+                except dialect.loaded_dbapi.Error:  # its connection was lost with it
+                    pass

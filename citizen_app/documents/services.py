@@ -283,7 +283,7 @@ def list_requests_body(actor: User, status: str | None, page: int, per_page: int
         if not odd:
             total = _total(page_total if counted and on_page else None, on_page, page, per_page, count, params)
             return b'{"items":%s,"page":%d,"per_page":%d,"total":%d}\n' % (items.encode(), page, per_page, total)
-    return current_app.json.response(list_requests(actor, status, page, per_page)).get_data()
+    return (current_app.json.dumps(list_requests(actor, status, page, per_page)) + "\n").encode()
 
 
 def _list_query_for(actor: User, status: str | None, per_page: int, page: int) -> tuple[tuple, int, dict]:
