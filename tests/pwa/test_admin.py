@@ -68,6 +68,8 @@ def test_english_throughout_a_screen(page, make_resident):
     page.get_by_label("NIK, phone number or username").fill(resident.nik_plain)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
+    # Signed in before leaving the screen, as sign_in() waits: navigating first raced the login's answer
+    page.wait_for_function("() => JSON.parse(localStorage.getItem('session') || 'null') !== null")
     page.goto("/#/brigade")
     page.get_by_role("button", name="CALL THE BRIGADE").wait_for()
     assert page.evaluate("document.documentElement.lang") == "en"
