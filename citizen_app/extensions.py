@@ -7,6 +7,7 @@ import sqlite3
 import threading
 from datetime import datetime, timezone
 from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from flask_jwt_extended import JWTManager
 from flask_jwt_extended.config import config as jwt_config
@@ -18,6 +19,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from citizen_app.api import CitizenApi
+from citizen_app.common.epoch import SharedEpoch
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -112,7 +114,7 @@ def configure_sqlite(engine) -> None:
             cursor.execute("PRAGMA synchronous=NORMAL")
             # Only a WAL the checkpointer let grow this far is copied back by a commit (its thread stopped).
             cursor.execute(f"PRAGMA wal_autocheckpoint={WalCheckpointer.FALLBACK_PAGES}")
-            dbapi_connection.open_queue(engine.url.database + "-writequeue")
+            dbapi_connection.open_queue(engine.url.database + "-writequeue", _identity_epoch_path(engine))
             WalCheckpointer.watch(engine.url.database)
         cursor.close()
 
@@ -179,24 +181,71 @@ class WalCheckpointer(threading.Thread):
 
 
 _WRITE = re.compile(r"\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER|BEGIN\s+(IMMEDIATE|EXCLUSIVE))\b", re.I)
+# Writes that may change who holds a token: to users or revoked_tokens, or to the schema.
+_IDENTITY_WRITE = re.compile(
+    r"""\s*(?:(?:(?:INSERT|REPLACE)(?:\s+OR\s+\w+)?\s+INTO|UPDATE(?:\s+OR\s+\w+)?|DELETE\s+FROM)\s+["`\[]?"""
+    r"""(?:users|revoked_tokens)["`\]]?[\s(]|(?:CREATE|DROP|ALTER)\b)""", re.I)
 _writing = threading.local()
+_identity_pending = threading.local()  # .box: [how many of this thread's connections hold identity writes]
+
+
+def _pending_box() -> list:
+    box = getattr(_identity_pending, "box", None)
+    if box is None:
+        box = _identity_pending.box = [0]
+    return box
+
+
+def _identity_epoch_path(engine) -> str | None:
+    """Beside a file database; None for a database server or an in-memory database, whose writes no
+    WriteQueueConnection counts."""
+    if (engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:")
+            or "mode=memory" in str(engine.url)):
+        return None
+    return os.path.abspath(engine.url.database + "-identity-epoch")
+
+
+_EPOCHS: "WeakKeyDictionary" = WeakKeyDictionary()  # engine -> its identity epoch's path, or None
+
+
+def identity_epoch(engine) -> SharedEpoch | None:
+    """The count of committed changes to users and revoked tokens of `engine`'s database, shared by every process
+    that serves it, or None where there is none to trust: a database server or an in-memory database (no
+    WriteQueueConnection counts their writes), or while this thread has such a change of its own uncommitted,
+    which only the database shows it."""
+    try:
+        path = _EPOCHS[engine]
+    except KeyError:
+        path = _EPOCHS[engine] = _identity_epoch_path(engine)
+    if path is None or _pending_box()[0]:
+        return None
+    return SharedEpoch.at(path)
 
 
 class WriteQueueConnection(sqlite3.Connection):
     """A SQLite connection that takes an exclusive flock before its first write of a transaction and lets go when
     the transaction ends, so writers (threads and processes alike) wait in the kernel and wake the moment the
-    previous writer commits. Reads never take it. The lock is per connection (its own open file), like SQLite's."""
+    previous writer commits. Reads never take it. The lock is per connection (its own open file), like SQLite's.
+
+    It also moves the database's identity epoch on (identity_epoch) when a transaction that wrote to users or
+    revoked_tokens commits: whatever writes them, the ORM, Core or a migration, goes through here."""
 
     queue_fd: int | None = None
     holding = False
+    epoch_path: str | None = None
+    identity_changed: list | None = None  # while a transaction holds identity writes: its thread's pending box
 
-    def open_queue(self, path: str) -> None:
+    def open_queue(self, path: str, epoch_path: str) -> None:
         self.queue_fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        self.epoch_path = epoch_path
 
     def cursor(self, factory=None):
         return super().cursor(factory or WriteQueueCursor)
 
-    def before_write(self) -> None:
+    def before_write(self, sql: str) -> None:
+        if self.identity_changed is None and _IDENTITY_WRITE.match(sql):
+            self.identity_changed = _pending_box()
+            self.identity_changed[0] += 1
         if self.holding or self.queue_fd is None:
             return
         if getattr(_writing, "depth", 0):
@@ -206,6 +255,17 @@ class WriteQueueConnection(sqlite3.Connection):
         fcntl.flock(self.queue_fd, fcntl.LOCK_EX)
         self.holding = True
         _writing.depth = getattr(_writing, "depth", 0) + 1
+
+    def after_write(self) -> None:
+        if self.identity_changed is not None and not self.in_transaction:  # outside a transaction: committed
+            self._identity_settled(committed=True)
+
+    def _identity_settled(self, committed: bool) -> None:
+        if self.identity_changed is not None:
+            self.identity_changed[0] -= 1  # the box of the thread that wrote, whichever thread ends it
+            self.identity_changed = None
+            if committed and self.epoch_path is not None:
+                SharedEpoch.at(self.epoch_path).bump()
 
     def _done(self) -> None:
         if self.holding:
@@ -218,18 +278,21 @@ class WriteQueueConnection(sqlite3.Connection):
             super().commit()
         finally:
             if not self.in_transaction:
+                self._identity_settled(committed=True)
                 self._done()
 
     def rollback(self):
         try:
             super().rollback()
         finally:
+            self._identity_settled(committed=False)
             self._done()
 
     def close(self):
         try:
             super().close()
         finally:
+            self._identity_settled(committed=False)
             self._done()
             if self.queue_fd is not None:
                 os.close(self.queue_fd)
@@ -238,11 +301,19 @@ class WriteQueueConnection(sqlite3.Connection):
 
 class WriteQueueCursor(sqlite3.Cursor):
     def execute(self, sql, parameters=()):
-        if _WRITE.match(sql):
-            self.connection.before_write()
-        return super().execute(sql, parameters)
+        if not _WRITE.match(sql):
+            return super().execute(sql, parameters)
+        self.connection.before_write(sql)
+        try:
+            return super().execute(sql, parameters)
+        finally:
+            self.connection.after_write()
 
     def executemany(self, sql, seq_of_parameters):
-        if _WRITE.match(sql):
-            self.connection.before_write()
-        return super().executemany(sql, seq_of_parameters)
+        if not _WRITE.match(sql):
+            return super().executemany(sql, seq_of_parameters)
+        self.connection.before_write(sql)
+        try:
+            return super().executemany(sql, seq_of_parameters)
+        finally:
+            self.connection.after_write()

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from citizen_app.extensions import WalCheckpointer, db
+from citizen_app.extensions import WalCheckpointer, db, identity_epoch
 
 
 def _sqlite_path() -> Path:
@@ -55,4 +55,5 @@ def register_ops_cli(app: Flask) -> None:
         tmp.replace(target)
         for suffix in ("-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
+        identity_epoch(db.engine).bump()  # other users and revocations: what a worker kept of them is out of date
         click.echo(f"Restored {target} from {source}")

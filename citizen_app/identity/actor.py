@@ -1,9 +1,13 @@
-"""Who is signed in, as each request's checks see them: read with the token's revocation in one prepared query."""
+"""Who is signed in, as each request's checks see them: read with the token's revocation in one prepared query, and
+on SQLite kept by each worker until a user or a revocation changes (the identity epoch)."""
+
+import time
 
 from sqlalchemy import bindparam, select
 
+from citizen_app.common.memory import Kept
 from citizen_app.common.sql import Prepared
-from citizen_app.extensions import db
+from citizen_app.extensions import db, identity_epoch
 from citizen_app.identity.models import RevokedToken, User
 
 # What authorisation and the services read of the signed-in user on nearly every request.
@@ -50,9 +54,33 @@ _HOLDER = Prepared(
 )
 
 
+# What a worker read of recent tokens: (database, user id, jti) -> (identity epoch, when read, the holder's row).
+_HELD = Kept(8192)
+# However the epoch reads, a worker reads a holder again after this long: a process that died between committing a
+# revocation and moving the epoch on (a moment's window) leaves other workers out of date this long at most.
+RECHECK_SECONDS = 5.0
+
+
 def token_holder(user_id: int, jti: str) -> tuple[Actor | None, bool]:
-    """The user a token names and whether the token is revoked, in one query: every authenticated request asks."""
-    row = _HOLDER.first({"user_id": user_id, "jti": jti})
+    """The user a token names and whether the token is revoked: every authenticated request asks.
+
+    One query answers both. On SQLite the answer is kept by the worker until the identity epoch moves, which every
+    committed write to users or revoked_tokens does, in any process: a revocation or a deactivation holds from the
+    next request on, as when each request asked the database. The epoch is read before the database, so an answer
+    is never kept under a newer epoch than the rows it was read from."""
+    engine = db.engine
+    epoch = identity_epoch(engine)
+    if epoch is None:
+        row = _HOLDER.first({"user_id": user_id, "jti": jti})
+    else:
+        seen, now = epoch.read(), time.monotonic()
+        key = (epoch.path, user_id, jti)
+        held = _HELD.get(key)
+        if held is not None and held[0] == seen and now - held[1] < RECHECK_SECONDS:
+            row = held[2]
+        else:
+            row = _HOLDER.first({"user_id": user_id, "jti": jti})
+            _HELD.put(key, (seen, now, None if row is None else tuple(row)))
     if row is None:
         return None, False
     return Actor(row[:-1]), bool(row[-1])
