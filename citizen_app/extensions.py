@@ -42,7 +42,8 @@ migrate = Migrate()
 class CitizenJWTManager(JWTManager):
     """flask-jwt-extended parses a token four times a request, and PyJWT checks every base64 character of each
     parse in Python. A token never changes, so its verified claims are kept per process (per signing key) and only
-    its expiry is checked again. Revocation is not cached: the blocklist loader asks the database every time."""
+    its expiry is checked again. Revocation is the blocklist loader's (identity/actor.token_holder): the database's
+    answer, kept on SQLite only until the identity epoch moves."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -24,19 +24,28 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from citizen_app.common.models import IdempotencyKey
+from citizen_app.common.sql import PreparedInsert
+from citizen_app.common.time import utcnow
 from citizen_app.errors import ApiError, Conflict, field_error
 from citizen_app.extensions import db
 
 _WATCH = "idempotency_watch"  # Session.info: the key row of the request running in this session, and its class
+_INSERT_KEY = PreparedInsert(IdempotencyKey.__table__,
+                             ("user_id", "key", "endpoint", "request_hash", "resource_id", "created_at"))
 
 
 class _Watch:
-    __slots__ = ("record", "resource", "resource_id")
+    """The request's key: an ORM `record` in the session, or, for a `with_work` view, the `key` values that
+    `created()` writes on the view's connection (as row `key_id`)."""
 
-    def __init__(self, record: IdempotencyKey, resource: type):
+    __slots__ = ("record", "resource", "resource_id", "key", "key_id")
+
+    def __init__(self, record: IdempotencyKey | None, resource: type, key: dict | None = None):
         self.record = record
         self.resource = resource
         self.resource_id = None
+        self.key = key
+        self.key_id = None
 
 
 @event.listens_for(Session, "after_flush")
@@ -60,15 +69,23 @@ def _record_created(session, _flush_context):
         watch.record.resource_id = watch.resource_id
 
 
-def created(resource: type, resource_id: int) -> None:
+def created(resource: type, resource_id: int, connection=None) -> None:
     """Note the record a view created with a plain INSERT, which no ORM flush sees: like `_note_created`, in the
-    work's own transaction, so a retry can rebuild an answer lost after the commit."""
-    watch = db.session.info.get(_WATCH)
+    work's own transaction, so a retry can rebuild an answer lost after the commit. A `with_work` view passes the
+    write_apart() connection it wrote on: the key is written there, with the record's id."""
+    registry = db.session.registry
+    watch = registry().info.get(_WATCH) if registry.has() else None  # no session yet: no key was sent
     if watch is None or watch.resource_id is not None or not issubclass(resource, watch.resource):
         return
     watch.resource_id = resource_id
     del db.session.info[_WATCH]
-    watch.record.resource_id = resource_id  # flushed by the commit that commits the work
+    if watch.record is not None:
+        watch.record.resource_id = resource_id  # flushed by the commit that commits the work
+        return
+    if connection is None:
+        raise TypeError("idempotent(with_work=True): created() takes the view's write_apart() connection")
+    values = {**watch.key, "resource_id": resource_id, "created_at": utcnow()}
+    watch.key_id = _INSERT_KEY.run(_INSERT_KEY.bind(values, connection), connection)
 
 
 def _request_hash() -> str:
@@ -84,15 +101,17 @@ def idempotent(view=None, *, resource: type | None = None, render=None, with_wor
     above the flask-smorest `arguments` and `response` decorators; the success status and schema are theirs.
 
     The key row is written before the view runs, so a concurrent repeat waits on it and never starts the work. With
-    `with_work=True` it is written by the commit that commits the work instead: on SQLite, writers take turns from
-    their first write to their commit, and a key written first would hold the turn through the whole view. A
-    concurrent repeat then runs its view too, but its commit fails on the key and its work is rolled back with it,
-    and it answers with the first one's response. Only for views whose work is all in the database (nothing sent
-    to a payment provider) and that write with plain INSERTs (an ORM query would flush the key early)."""
+    `with_work=True` the view writes it with the work instead, in one transaction on its write_apart() connection
+    (`created(resource, id, connection)`): on SQLite, writers take turns from their first write to their commit,
+    and a key written first would hold the turn through the whole view. A concurrent repeat then runs its view
+    too, but its INSERT of the key fails and its work is rolled back with it, and it answers with the first one's
+    response. Only for views whose work is all in the database (nothing sent to a payment provider)."""
     if view is None:
         return functools.partial(idempotent, resource=resource, render=render, with_work=with_work)
     if (resource is None) != (render is None):
         raise TypeError("idempotent: resource and render go together")
+    if with_work and resource is None:
+        raise TypeError("idempotent(with_work=True): the view's created() writes the key; give resource and render")
     success = _success_response(view) if render is not None else None
 
     @functools.wraps(view)
@@ -107,19 +126,21 @@ def idempotent(view=None, *, resource: type | None = None, render=None, with_wor
         user_id = current_actor().id
         digest = _request_hash()
         existing = _find(user_id, key)
-        if existing is None:
+        record = None
+        if existing is None and not with_work:
             record = IdempotencyKey(user_id=user_id, key=key, endpoint=request.path, request_hash=digest)
             db.session.add(record)
-            if not with_work:
-                try:
-                    db.session.flush()  # committed by the view, with the work
-                except IntegrityError:
-                    db.session.rollback()
-                    existing = _find(user_id, key)
+            try:
+                db.session.flush()  # committed by the view, with the work
+            except IntegrityError:
+                db.session.rollback()
+                existing = _find(user_id, key)
         if existing is not None:
             return _replay(existing, digest, render, success)
+        watch = None
         if resource is not None:
-            db.session.info[_WATCH] = _Watch(record, resource)
+            values = {"user_id": user_id, "key": key, "endpoint": request.path, "request_hash": digest}
+            watch = db.session.info[_WATCH] = _Watch(record, resource, values if with_work else None)
         try:
             result = view(*args, **kwargs)
         except IntegrityError:
@@ -133,8 +154,9 @@ def idempotent(view=None, *, resource: type | None = None, render=None, with_wor
                 raise
             return _replay(existing, digest, render, success)
         except ApiError:
-            # A refused request did nothing: free the key so a corrected retry can use it.
-            record_id = record.id  # None if the key was never written (with_work, refused before its commit)
+            # A refused request did nothing: free the key so a corrected retry can use it. (A with_work view's key
+            # was written with its work or not at all.)
+            record_id = record.id if record is not None else None
             db.session.rollback()
             if record_id is not None:  # the view had committed
                 db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record_id))
@@ -143,7 +165,9 @@ def idempotent(view=None, *, resource: type | None = None, render=None, with_wor
         finally:
             db.session.info.pop(_WATCH, None)
         response = _as_response(result)
-        _store(db.session.get(IdempotencyKey, record.id), response)
+        key_id = record.id if record is not None else watch.key_id
+        if key_id is not None:  # None: a with_work view that created nothing wrote no key
+            _store(db.session.get(IdempotencyKey, key_id), response)
         return response
 
     return wrapper

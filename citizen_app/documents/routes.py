@@ -3,6 +3,7 @@ from flask import current_app, jsonify, request
 from citizen_app.api import Blueprint
 from citizen_app.common.idempotency import idempotent
 from citizen_app.common.pagination import paginate
+from citizen_app.common.sql import session_free
 from citizen_app.documents import attachments, cli, issuing, rendering, services
 from citizen_app.documents.models import LetterRequest
 from citizen_app.documents.schemas import (
@@ -53,6 +54,7 @@ def letter_types(args):
 
 
 @blp.post("/documents/requests")
+@session_free
 @auth_required("resident")
 @idempotent(resource=LetterRequest, render=services.request_detail, with_work=True)
 @blp.arguments(CreateRequestSchema)

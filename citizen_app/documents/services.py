@@ -13,7 +13,7 @@ from citizen_app.audit.services import record
 from citizen_app.cities.services import current_city_code
 from citizen_app.common import idempotency
 from citizen_app.common.reference import Remembered
-from citizen_app.common.sql import Prepared, PreparedInsert
+from citizen_app.common.sql import Prepared, PreparedInsert, write_apart
 from citizen_app.common.time import utcnow
 from citizen_app.common.types import UTCDateTime, utc_iso_text
 from citizen_app.documents import messages  # noqa: F401 - registers the Bahasa Indonesia messages
@@ -208,9 +208,10 @@ _INSERT_EVENT = PreparedInsert(RequestEvent.__table__, ("request_id", *_EVENT_CO
 
 def create_request(actor: User, data: dict) -> SimpleNamespace:
     """A new request, as its detail. Everything is read, checked and bound before the first write, and the write is
-    three prepared INSERTs back to back (request, history, audit): on SQLite, writers take turns, and a turn lasts
-    from the first write to the commit, so a short one is what lets many residents ask at once. The answer is built
-    from the values written."""
+    three prepared INSERTs back to back (request, history, audit; and the Idempotency-Key if one was sent) on a
+    connection of their own (write_apart), without the ORM session: on SQLite, writers take turns, and a turn
+    lasts from the first write to the commit, so a short one is what lets many residents ask at once. The answer
+    is built from the values written."""
     letter_type = _letter_type(data["type_code"])
     kelurahan = _service_kelurahan(data["service_kelurahan_code"])
     if not letter_type.any_kelurahan and kelurahan.code != actor.kelurahan_code:
@@ -226,15 +227,15 @@ def create_request(actor: User, data: dict) -> SimpleNamespace:
     }
     event = {"action": "submit", "from_status": None, "to_status": "submitted", "actor_id": actor.id,
              "actor_role": actor.role, "actor_name": actor.full_name, "note": None, "created_at": now}
-    request_row = _INSERT_REQUEST.bind(values)
-    event_row = _INSERT_EVENT.bind({**event, "request_id": None})
-    audit_row = audit.entry(actor.id, "document_request.submit", "letter_request", from_status=None,
-                            to_status="submitted", note=None)
-    request_id = _INSERT_REQUEST.run(request_row)
-    _INSERT_EVENT.run(event_row, request_id=request_id)
-    audit.write(audit_row, request_id)
-    idempotency.created(LetterRequest, request_id)
-    db.session.commit()
+    with write_apart() as connection:
+        request_row = _INSERT_REQUEST.bind(values, connection)
+        event_row = _INSERT_EVENT.bind({**event, "request_id": None}, connection)
+        audit_row = audit.entry(actor.id, "document_request.submit", "letter_request", from_status=None,
+                                to_status="submitted", note=None, connection=connection)
+        request_id = _INSERT_REQUEST.run(request_row, connection)
+        _INSERT_EVENT.run(event_row, connection, request_id=request_id)
+        audit.write(audit_row, request_id, connection)
+        idempotency.created(LetterRequest, request_id, connection)
     req = SimpleNamespace(id=request_id, **values, letter_type=SimpleNamespace(name=letter_type.name),
                           service_kelurahan=SimpleNamespace(name=kelurahan.name), letter=None,
                           history=[SimpleNamespace(**event)], attachments=[])

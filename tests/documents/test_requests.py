@@ -128,8 +128,8 @@ def test_idempotency_key_replays_and_refuses_other_bodies(app, flow):
 
 
 def test_a_concurrent_repeat_of_a_key_is_rolled_back_and_answered_with_the_first(app, flow, monkeypatch):
-    """The key is written by the commit that commits the letter request (with_work): until then this request holds
-    no write turn, and a repeat that commits first wins; this one's work is rolled back with its key."""
+    """The key is written with the letter request, in its transaction (with_work): until then this request holds no
+    write turn, and a repeat that commits first wins; this one's work is rolled back with its key."""
     from citizen_app.common.models import IdempotencyKey
     from citizen_app.documents import services
 
@@ -141,8 +141,7 @@ def test_a_concurrent_repeat_of_a_key_is_rolled_back_and_answered_with_the_first
 
     def create_while_a_repeat_commits(actor, data):
         if threading.current_thread() is main:
-            pending = [o for o in db.session.new if isinstance(o, IdempotencyKey)]
-            assert pending and pending[0].id is None  # the key is not written yet: no write turn is held
+            assert count(app, IdempotencyKey) == 0  # the key is not written yet: no write turn is held
             # the repeat, in another thread (its own session and connection), commits while this one is in its view
             repeat = threading.Thread(target=lambda: first.update(answer=flow.client.post(
                 "/api/v1/documents/requests", json=DOMISILI, headers=headers)))
