@@ -357,9 +357,9 @@ _STAMPS = ("created_at", "updated_at", "issued_at", "valid_until", "revoked_at")
 
 
 def _iso_sql(name: str) -> str:
-    return (f"CASE WHEN {name} IS NULL THEN NULL WHEN substr({name}, 20) = '.000000' "
-            f"THEN substr({name}, 1, 10) || 'T' || substr({name}, 12, 8) || '+00:00' "
-            f"ELSE substr({name}, 1, 10) || 'T' || substr({name}, 12) || '+00:00' END")
+    # isoformat() of the stored "YYYY-MM-DD HH:MM:SS.ffffff": a T for the space, the UTC offset, and no fraction when
+    # it is zero. NULL stays NULL. (Two replace() calls cost half what substr() pieces under a CASE did.)
+    return f"replace(replace({name}, ' ', 'T') || '+00:00', '.000000+', '+')"
 
 
 _LETTER_SQL = ("CASE WHEN letter_id IS NULL THEN NULL ELSE json_object("
@@ -374,9 +374,9 @@ _ITEM_SQL = ("json_object('created_at', " + _iso_sql("created_at") + ", 'home_ke
              "'service_kelurahan_code', service_kelurahan_code, 'service_kelurahan_name', service_kelurahan_name, "
              "'status', status, 'tracking_code', tracking_code, 'type_code', type_code, 'type_name', type_name, "
              "'updated_at', " + _iso_sql("updated_at") + ")")
-_ODD_SQL = "max(CASE WHEN " + " OR ".join(
-    f"({name} IS NOT NULL AND NOT (length({name}) = 26 AND substr({name}, 11, 1) = ' ' "
-    f"AND substr({name}, 20, 1) = '.'))" for name in _STAMPS) + " THEN 1 ELSE 0 END)"
+# A NULL timestamp is not odd: its NOT GLOB is NULL, which decides nothing in an OR.
+_ODD_SQL = ("max(CASE WHEN " + " OR ".join(f"{name} NOT GLOB '????-??-?? ??:??:??.??????'" for name in _STAMPS)
+            + " THEN 1 ELSE 0 END)")
 
 
 class _JsonPage(Prepared):
