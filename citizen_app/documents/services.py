@@ -217,17 +217,17 @@ def create_request(actor: User, data: dict) -> SimpleNamespace:
     if not letter_type.any_kelurahan and kelurahan.code != actor.kelurahan_code:
         raise field_error("service_kelurahan_code", "This letter can only be requested at your home kelurahan.")
     fields = validate_fields(letter_type, data.get("fields") or {})
-    now = utcnow()
-    values = {
-        "tracking_code": _tracking_code(), "resident_id": actor.id, "letter_type_id": letter_type.id,
-        "type_code": letter_type.code, "home_kelurahan_code": actor.kelurahan_code,
-        "service_kelurahan_code": kelurahan.code, "purpose": data["purpose"].strip(), "fields": fields,
-        "identity": identity_snapshot(_PROFILE.first({"id": actor.id}), kelurahan), "status": "submitted",
-        "created_at": now, "updated_at": now,
-    }
-    event = {"action": "submit", "from_status": None, "to_status": "submitted", "actor_id": actor.id,
-             "actor_role": actor.role, "actor_name": actor.full_name, "note": None, "created_at": now}
-    with write_apart() as connection:
+    with write_apart() as connection:  # the profile is read on it too: a read takes no write turn
+        now = utcnow()
+        values = {
+            "tracking_code": _tracking_code(), "resident_id": actor.id, "letter_type_id": letter_type.id,
+            "type_code": letter_type.code, "home_kelurahan_code": actor.kelurahan_code,
+            "service_kelurahan_code": kelurahan.code, "purpose": data["purpose"].strip(), "fields": fields,
+            "identity": identity_snapshot(_PROFILE.first({"id": actor.id}, connection), kelurahan),
+            "status": "submitted", "created_at": now, "updated_at": now,
+        }
+        event = {"action": "submit", "from_status": None, "to_status": "submitted", "actor_id": actor.id,
+                 "actor_role": actor.role, "actor_name": actor.full_name, "note": None, "created_at": now}
         request_row = _INSERT_REQUEST.bind(values, connection)
         event_row = _INSERT_EVENT.bind({**event, "request_id": None}, connection)
         audit_row = audit.entry(actor.id, "document_request.submit", "letter_request", from_status=None,
