@@ -28,6 +28,7 @@ from citizen_app.documents.models import (
 from citizen_app.errors import Conflict, Forbidden, NotFound, ValidationFailed, field_error
 from citizen_app.extensions import db
 from citizen_app.i18n import translate
+from citizen_app.identity.actor import identity_row
 from citizen_app.identity.models import User
 from citizen_app.identity.vault import decrypt_nik
 from citizen_app.notifications.events import notify
@@ -217,13 +218,14 @@ def create_request(actor: User, data: dict) -> SimpleNamespace:
     if not letter_type.any_kelurahan and kelurahan.code != actor.kelurahan_code:
         raise field_error("service_kelurahan_code", "This letter can only be requested at your home kelurahan.")
     fields = validate_fields(letter_type, data.get("fields") or {})
-    with write_apart() as connection:  # the profile is read on it too: a read takes no write turn
+    with write_apart() as connection:  # the profile, if read, is read on it too: a read takes no write turn
         now = utcnow()
         values = {
             "tracking_code": _tracking_code(), "resident_id": actor.id, "letter_type_id": letter_type.id,
             "type_code": letter_type.code, "home_kelurahan_code": actor.kelurahan_code,
             "service_kelurahan_code": kelurahan.code, "purpose": data["purpose"].strip(), "fields": fields,
-            "identity": identity_snapshot(_PROFILE.first({"id": actor.id}, connection), kelurahan),
+            "identity": identity_snapshot(identity_row(_PROFILE, {"id": actor.id}, ("profile", actor.id), connection),
+                                          kelurahan),
             "status": "submitted", "created_at": now, "updated_at": now,
         }
         event = {"action": "submit", "from_status": None, "to_status": "submitted", "actor_id": actor.id,

@@ -54,33 +54,37 @@ _HOLDER = Prepared(
 )
 
 
-# What a worker read of recent tokens: (database, user id, jti) -> (identity epoch, when read, the holder's row).
+# What a worker read of users and revocations: (what, database, *key) -> (identity epoch, when read, the row).
 _HELD = Kept(8192)
-# However the epoch reads, a worker reads a holder again after this long: a process that died between committing a
+# However the epoch reads, a worker reads a row again after this long: a process that died between committing a
 # revocation and moving the epoch on (a moment's window) leaves other workers out of date this long at most.
 RECHECK_SECONDS = 5.0
 
 
-def token_holder(user_id: int, jti: str) -> tuple[Actor | None, bool]:
-    """The user a token names and whether the token is revoked: every authenticated request asks.
+def identity_row(query: Prepared, params: dict, key: tuple, connection=None):
+    """`query.first(params, connection)`, a read of users and revoked tokens only, as the database answers it.
 
-    One query answers both. On SQLite the answer is kept by the worker until the identity epoch moves, which every
-    committed write to users or revoked_tokens does, in any process: a revocation or a deactivation holds from the
-    next request on, as when each request asked the database. The epoch is read before the database, so an answer
-    is never kept under a newer epoch than the rows it was read from."""
-    engine = db.engine
-    epoch = identity_epoch(engine)
+    On SQLite the answer is kept by the worker, under `key`, until the identity epoch moves, which every committed
+    write to users or revoked_tokens does, in any process: a revocation, a deactivation or a changed profile holds
+    from the next request on, as when each request asked the database. The epoch is read before the database, so
+    an answer is never kept under a newer epoch than the rows it was read from."""
+    epoch = identity_epoch(db.engine)
     if epoch is None:
-        row = _HOLDER.first({"user_id": user_id, "jti": jti})
-    else:
-        seen, now = epoch.read(), time.monotonic()
-        key = (epoch.path, user_id, jti)
-        held = _HELD.get(key)
-        if held is not None and held[0] == seen and now - held[1] < RECHECK_SECONDS:
-            row = held[2]
-        else:
-            row = _HOLDER.first({"user_id": user_id, "jti": jti})
-            _HELD.put(key, (seen, now, None if row is None else tuple(row)))
+        return query.first(params, connection)
+    seen, now = epoch.read(), time.monotonic()
+    key = (epoch.path, *key)
+    held = _HELD.get(key)
+    if held is not None and held[0] == seen and now - held[1] < RECHECK_SECONDS:
+        return held[2]
+    row = query.first(params, connection)
+    _HELD.put(key, (seen, now, row))
+    return row
+
+
+def token_holder(user_id: int, jti: str) -> tuple[Actor | None, bool]:
+    """The user a token names and whether the token is revoked, in one query (kept as identity_row keeps it):
+    every authenticated request asks."""
+    row = identity_row(_HOLDER, {"user_id": user_id, "jti": jti}, ("holder", user_id, jti))
     if row is None:
         return None, False
     return Actor(row[:-1]), bool(row[-1])

@@ -16,7 +16,7 @@ from citizen_app.common.epoch import SharedEpoch
 from citizen_app.extensions import configure_sqlite, db, identity_epoch
 from citizen_app.identity import actor as actor_module
 from citizen_app.identity.models import User
-from tests.conftest import PASSWORD, is_postgres
+from tests.conftest import HOME, PASSWORD, is_postgres
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -180,3 +180,34 @@ def test_a_write_no_connection_of_ours_counted_holds_after_the_recheck_time(
     assert client.get("/api/v1/me", headers=headers).status_code == 200  # kept: nothing moved the epoch
     monkeypatch.setattr(actor_module, "RECHECK_SECONDS", 0.0)  # as RECHECK_SECONDS later
     assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_a_letter_request_prints_the_profile_as_it_is_now(sqlite_only, client, make_resident, auth_headers, app,
+                                                         monkeypatch):
+    from citizen_app.documents import services
+
+    reads = []
+    real = services._PROFILE
+
+    class Counting:
+        def first(self, params, *args, **kwargs):
+            reads.append(params["id"])
+            return real.first(params, *args, **kwargs)
+
+    monkeypatch.setattr(services, "_PROFILE", Counting())
+    resident = make_resident(address="Jl. Lama 1")
+    headers = auth_headers(resident)
+    body = {"type_code": "domisili", "service_kelurahan_code": HOME, "purpose": "Melamar pekerjaan",
+            "fields": {"rt": "001", "rw": "002"}}
+
+    def printed_address() -> str:
+        res = client.post("/api/v1/documents/requests", json=body, headers=headers)
+        assert res.status_code == 201, res.json
+        return res.json["identity"]["address"]
+
+    assert printed_address() == printed_address() == "Jl. Lama 1"
+    assert reads == [resident.id]  # kept by this worker
+    _in_another_process(app, f"USER = {resident.id}\n"
+                             "db.session.execute(update(User).where(User.id == USER).values(address='Jl. Baru 2'))\n"
+                             "db.session.commit()\n")
+    assert printed_address() == "Jl. Baru 2"
