@@ -301,20 +301,17 @@ class WriteQueueConnection(sqlite3.Connection):
 
 
 class WriteQueueCursor(sqlite3.Cursor):
-    def execute(self, sql, parameters=()):
+    def _run(self, run, sql, parameters):
         if not _WRITE.match(sql):
-            return super().execute(sql, parameters)
+            return run(sql, parameters)
         self.connection.before_write(sql)
         try:
-            return super().execute(sql, parameters)
+            return run(sql, parameters)
         finally:
             self.connection.after_write()
 
+    def execute(self, sql, parameters=()):
+        return self._run(super().execute, sql, parameters)
+
     def executemany(self, sql, seq_of_parameters):
-        if not _WRITE.match(sql):
-            return super().executemany(sql, seq_of_parameters)
-        self.connection.before_write(sql)
-        try:
-            return super().executemany(sql, seq_of_parameters)
-        finally:
-            self.connection.after_write()
+        return self._run(super().executemany, sql, seq_of_parameters)

@@ -27,19 +27,24 @@ def sqlite_only(app):
         pytest.skip("the identity epoch is SQLite's: a database server's clients may be on other hosts")
 
 
-@pytest.fixture
-def holder_reads(monkeypatch):
-    """How many times the token holder was read from the database."""
+def counted_reads(monkeypatch, module, name: str, key: str) -> list:
+    """The `key` parameter of each read the prepared query `module.name` makes from now on."""
     reads = []
-    real = actor_module._HOLDER
+    real = getattr(module, name)
 
     class Counting:
         def first(self, params, *args, **kwargs):
-            reads.append(params["user_id"])
+            reads.append(params[key])
             return real.first(params, *args, **kwargs)
 
-    monkeypatch.setattr(actor_module, "_HOLDER", Counting())
+    monkeypatch.setattr(module, name, Counting())
     return reads
+
+
+@pytest.fixture
+def holder_reads(monkeypatch):
+    """The users whose token holder was read from the database."""
+    return counted_reads(monkeypatch, actor_module, "_HOLDER", "user_id")
 
 
 def test_the_epoch_is_shared_and_no_bump_is_lost(tmp_path):
@@ -186,15 +191,7 @@ def test_a_letter_request_prints_the_profile_as_it_is_now(sqlite_only, client, m
                                                          monkeypatch):
     from citizen_app.documents import services
 
-    reads = []
-    real = services._PROFILE
-
-    class Counting:
-        def first(self, params, *args, **kwargs):
-            reads.append(params["id"])
-            return real.first(params, *args, **kwargs)
-
-    monkeypatch.setattr(services, "_PROFILE", Counting())
+    reads = counted_reads(monkeypatch, services, "_PROFILE", "id")
     resident = make_resident(address="Jl. Lama 1")
     headers = auth_headers(resident)
     body = {"type_code": "domisili", "service_kelurahan_code": HOME, "purpose": "Melamar pekerjaan",
