@@ -98,7 +98,7 @@ def configure_sqlite(engine) -> None:
 
     if engine.dialect.name != "sqlite":
         return
-    file_backed = engine.url.database not in (None, "", ":memory:") and "mode=memory" not in str(engine.url)
+    file_backed = _sqlite_file(engine)
 
     @event.listens_for(engine, "do_connect")
     def _queue_writes(_dialect, _record, _cargs, cparams):
@@ -197,13 +197,16 @@ def _pending_box() -> list:
     return box
 
 
+def _sqlite_file(engine) -> bool:
+    """A SQLite database in a file (not in memory): the one kind with a write queue and an identity epoch."""
+    return (engine.dialect.name == "sqlite" and engine.url.database not in (None, "", ":memory:")
+            and "mode=memory" not in str(engine.url))
+
+
 def _identity_epoch_path(engine) -> str | None:
     """Beside a file database; None for a database server or an in-memory database, whose writes no
     WriteQueueConnection counts."""
-    if (engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:")
-            or "mode=memory" in str(engine.url)):
-        return None
-    return os.path.abspath(engine.url.database + "-identity-epoch")
+    return os.path.abspath(engine.url.database + "-identity-epoch") if _sqlite_file(engine) else None
 
 
 _EPOCHS: "WeakKeyDictionary" = WeakKeyDictionary()  # engine -> its identity epoch's path, or None

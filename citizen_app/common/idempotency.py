@@ -139,8 +139,9 @@ def idempotent(view=None, *, resource: type | None = None, render=None, with_wor
             return _replay(existing, digest, render, success)
         watch = None
         if resource is not None:
-            values = {"user_id": user_id, "key": key, "endpoint": request.path, "request_hash": digest}
-            watch = db.session.info[_WATCH] = _Watch(record, resource, values if with_work else None)
+            unwritten = ({"user_id": user_id, "key": key, "endpoint": request.path, "request_hash": digest}
+                         if with_work else None)  # the view's created() writes it
+            watch = db.session.info[_WATCH] = _Watch(record, resource, unwritten)
         try:
             result = view(*args, **kwargs)
         except IntegrityError:
