@@ -24,6 +24,21 @@ class NoSession(SessionInterface):
 class CitizenFlask(Flask):
     json_provider_class = OrjsonProvider
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._sync: dict = {}
+
+    def ensure_sync(self, func):
+        """Flask asks this of every hook and view on every request (six a request here, each an inspect of its
+        code flags); a function's answer never changes, so it is kept."""
+        try:
+            return self._sync[func]
+        except KeyError:
+            sync = self._sync[func] = super().ensure_sync(func)
+            return sync
+        except TypeError:  # an unhashable callable: asked every time, as Flask does
+            return super().ensure_sync(func)
+
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = CitizenFlask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None, static_folder=None)
