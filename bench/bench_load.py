@@ -1,11 +1,12 @@
 """Mixed load on gunicorn (2 workers) over loopback with wrk, against a bare Flask endpoint as the baseline.
 
-Endpoints: permit search, letter verification, a resident's request list (reads); letter request creation and
-parking session start (writes). Each runs alone for LOAD_SECONDS (default 5) at LOAD_CONNECTIONS (default 50), right
-after a bare run of the same length, in LOAD_ROUNDS (default 3) rounds; its ratio is the median of its ratios to
-the bare run before it (rps and latencies: medians of the rounds). Then all together:
-saturated (no pause) for LOAD_SECONDS, and as 50 users who each pause 0..2×LOAD_THINK_MS (default 100 ms) between
-requests for MIXED_SECONDS (default 60; the issue's figure is 300) while worker memory is sampled.
+Endpoints: permit search, letter verification, a resident's request list (reads: residents with 3 requests, and
+with a full first page of 20); letter request creation and parking session start (writes, by other residents, so
+every round reads the same lists: bench/load_seed.py). Each runs alone for LOAD_SECONDS (default 5) at
+LOAD_CONNECTIONS (default 50), right after a bare run of the same length, in LOAD_ROUNDS (default 3) rounds; its
+ratio is the median of its ratios to the bare run before it (rps and latencies: medians of the rounds). Then all
+together: saturated (no pause) for LOAD_SECONDS, and as 50 users who each pause 0..2×LOAD_THINK_MS (default 100 ms)
+between requests for MIXED_SECONDS (default 60; the issue's figure is 300) while worker memory is sampled.
 BENCH_DATABASE_URL=postgresql://… runs it on PostgreSQL (a fresh database is created and dropped)."""
 
 import json
@@ -92,7 +93,9 @@ def wrk(url: str, kind: str, seed: dict, seconds: int, think_ms: int = 0) -> dic
         # Each run starts its plates where no earlier run went: one active session per plate is a business rule.
         f"PLATE_BASE = {next(_runs) * 400_000}",
         f"KIND = {json.dumps(kind)}",
-        "TOKENS = {" + ", ".join(json.dumps(t) for t in seed.get("tokens", ["-"])) + "}",
+        *(f"{name} = {{" + ", ".join(json.dumps(t) for t in seed.get(key) or ["-"]) + "}"
+          for name, key in (("TOKENS", "tokens"), ("FULL_PAGE_TOKENS", "full_page_tokens"),
+                            ("WRITER_TOKENS", "writer_tokens"))),
         f"VERIFY_BODY = {json.dumps(json.dumps({'qr': seed.get('qr', '')}))}",
         f"REQUEST_BODY = {json.dumps(json.dumps(seed.get('request_body', {})))}",
         f"ZONE = {json.dumps(seed.get('zone', ''))}",
@@ -135,7 +138,7 @@ def warm_up(port: int, seed: dict) -> None:
         conn.close()
 
 
-READS = ("permit_search", "letter_verify", "my_requests")
+READS = ("permit_search", "letter_verify", "my_requests", "my_requests_full_page")
 WRITES = ("letter_request_create", "parking_session_start")
 
 

@@ -16,11 +16,13 @@ local function plate(i)
   return "DH " .. ((i % 9999) + 1) .. " " .. a .. b .. letters[((tid or 1) % 23) + 1]
 end
 
-local function headers(with_token)
+-- tokens: whose requests these are (TOKENS: readers with 3 requests each; FULL_PAGE_TOKENS: 25 each;
+-- WRITER_TOKENS: the residents who write, so the readers' lists stay as seeded).
+local function headers(tokens)
   local h = {["Content-Type"] = "application/json"}
-  if with_token then
+  if tokens then
     counter = counter + 1
-    h["Authorization"] = "Bearer " .. TOKENS[(counter % #TOKENS) + 1]
+    h["Authorization"] = "Bearer " .. tokens[(counter % #tokens) + 1]
   end
   return h
 end
@@ -29,14 +31,17 @@ local kinds = {
   bare = function() return wrk.format("GET", "/bare") end,
   permit_search = function() return wrk.format("GET", "/api/v1/permits?q=izin%20bangun%20rumah") end,
   letter_verify = function()
-    return wrk.format("POST", "/api/v1/documents/verify", headers(false), VERIFY_BODY)
+    return wrk.format("POST", "/api/v1/documents/verify", headers(nil), VERIFY_BODY)
   end,
-  my_requests = function() return wrk.format("GET", "/api/v1/documents/requests", headers(true)) end,
+  my_requests = function() return wrk.format("GET", "/api/v1/documents/requests", headers(TOKENS)) end,
+  my_requests_full_page = function()
+    return wrk.format("GET", "/api/v1/documents/requests", headers(FULL_PAGE_TOKENS))
+  end,
   letter_request_create = function()
-    return wrk.format("POST", "/api/v1/documents/requests", headers(true), REQUEST_BODY)
+    return wrk.format("POST", "/api/v1/documents/requests", headers(WRITER_TOKENS), REQUEST_BODY)
   end,
   parking_session_start = function()
-    local h = headers(true)
+    local h = headers(WRITER_TOKENS)
     local body = '{"zone_code": "' .. ZONE .. '", "vehicle_class": "car", "plate_number": "'
       .. plate(PLATE_BASE + counter * 4 + (tid or 1)) .. '"}'
     return wrk.format("POST", "/api/v1/parking/sessions", h, body)
