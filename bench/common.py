@@ -1,6 +1,7 @@
 """Helpers for benchmarks: an app on a fresh database (SQLite file, or PostgreSQL from BENCH_DATABASE_URL)."""
 
 import os
+import shutil
 import statistics
 import tempfile
 import time
@@ -46,6 +47,7 @@ def bench_app(backend: str = "sqlite", **overrides):
             db.engine.dispose()
         if cleanup:
             cleanup()
+        shutil.rmtree(tmp, ignore_errors=True)  # the SQLite database, keys and uploads of this run
 
 
 def postgres_available() -> bool:
