@@ -214,7 +214,7 @@ def _current_calls(team_ids: list[int]) -> dict[int, int]:
         select(BrigadeCall.team_id, BrigadeCall.id)
         .where(BrigadeCall.team_id.in_(team_ids), BrigadeCall.status.in_(TEAM_BOUND_STATUSES))
     )
-    return dict(rows.tuples().all())
+    return dict(rows.all())  # (team id, call id) rows
 
 
 def with_current_calls(teams: list[BrigadeTeam]) -> list[BrigadeTeam]:
