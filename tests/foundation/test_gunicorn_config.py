@@ -105,3 +105,16 @@ def test_served_workers_are_pinned_to_distinct_cores(tmp_path):
         assert cores[0] != cores[1]
     unpinned = _served_workers_cores(tmp_path, {"GUNICORN_PIN_WORKERS": "0"})
     assert unpinned == [allowed, allowed]
+
+
+def test_a_core_that_cannot_be_taken_leaves_the_worker_serving_unpinned(monkeypatch):
+    settings = _settings(monkeypatch)
+    warnings = []
+    server = SimpleNamespace(log=SimpleNamespace(warning=lambda *args: warnings.append(args)))
+
+    def refuse(pid, cores):
+        raise OSError(22, "Invalid argument")
+
+    monkeypatch.setattr(os, "sched_setaffinity", refuse)
+    settings["post_fork"](server, SimpleNamespace(core=7, pid=4242))
+    assert warnings and warnings[0][1:3] == (4242, 7)
