@@ -24,21 +24,6 @@ class NoSession(SessionInterface):
 class CitizenFlask(Flask):
     json_provider_class = OrjsonProvider
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._sync: dict = {}
-
-    def ensure_sync(self, func):
-        """Flask asks this of every hook and view on every request (six a request here, each an inspect of its
-        code flags); a function's answer never changes, so it is kept."""
-        try:
-            return self._sync[func]
-        except KeyError:
-            sync = self._sync[func] = super().ensure_sync(func)
-            return sync
-        except TypeError:  # an unhashable callable: asked every time, as Flask does
-            return super().ensure_sync(func)
-
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = CitizenFlask(__name__, instance_path=os.environ.get("INSTANCE_PATH") or None, static_folder=None)
@@ -70,6 +55,7 @@ def _engine_options(config) -> dict:
 
 
 def _init_extensions(app: Flask) -> None:
+    from citizen_app import database
     from citizen_app.common.types import render_migration_type
     from citizen_app.errors import register_error_handlers
     from citizen_app.extensions import api, db, jwt, limiter, migrate
@@ -85,11 +71,8 @@ def _init_extensions(app: Flask) -> None:
     api.init_app(app)
     register_error_handlers(app)
     register_http_hooks(app)
+    database.register(app)
     _import_models()
-    with app.app_context():
-        from citizen_app.extensions import configure_sqlite
-
-        configure_sqlite(db.engine)
 
 
 def _import_models() -> None:

@@ -1,11 +1,13 @@
 """One error shape for everything: {"code", "status", "message", "errors"} (API.md, Conventions)."""
 
 import logging
+import time
 
-from flask import Flask, jsonify
+from flask import Flask, current_app, jsonify
 from werkzeug.exceptions import HTTPException
 
 from citizen_app.i18n import translate, translate_tree
+from citizen_app.request_id import current_request_id
 
 log = logging.getLogger(__name__)
 
@@ -126,17 +128,15 @@ def handle_http_exception(exc: HTTPException):
 
 
 def _retry_after(exc) -> int:
-    limit = getattr(exc, "limit", None)
+    """Seconds until the exceeded window resets, from the limiter that refused the request."""
     try:
-        from citizen_app.extensions import limiter
-
-        window = limiter.current_limit
-        if window is not None:
-            import time
-
-            return max(1, int(window.reset_at - time.time()))
+        for limiter in current_app.extensions.get("limiter", ()):
+            window = limiter.current_limit
+            if window is not None:
+                return max(1, int(window.reset_at - time.time()))
     except Exception:  # noqa: BLE001 - a best-effort hint, never a reason to fail the 429
         log.debug("no rate-limit window for Retry-After", exc_info=True)
+    limit = getattr(exc, "limit", None)
     if limit is not None:
         return max(1, int(limit.limit.get_expiry()))
     return 60
@@ -146,39 +146,7 @@ def handle_api_error(exc: ApiError):
     return error_response(exc.status, exc.code, exc.message, errors=exc.errors, **exc.params)
 
 
-def handle_database_unavailable(exc: Exception):
-    """The database went away (restart, network, failover): 503 with Retry-After, and the pool heals itself
-    (pool_pre_ping replaces dead connections), so the next request after it returns succeeds."""
-    from citizen_app.extensions import db
-
-    if not _is_disconnect(exc):
-        return handle_unexpected(exc)
-    from citizen_app.http import current_request_id  # http imports this module's errors
-
-    log.warning("database unavailable (request_id=%s): %s", current_request_id() or "-", exc.__class__.__name__)
-    try:
-        db.session.rollback()
-    except Exception:  # noqa: BLE001 - the connection is already gone
-        db.session.remove()
-    return error_response(503, "service_unavailable", "The service is temporarily unavailable.",
-                          headers={"Retry-After": "5"})
-
-
-def _is_disconnect(exc: Exception) -> bool:
-    from sqlalchemy.exc import DBAPIError, OperationalError
-
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    if isinstance(exc, OperationalError):
-        text = str(exc.orig).lower()
-        return any(s in text for s in ("connect", "unable to open", "server closed", "terminating", "timeout",
-                                       "could not receive", "no such host", "database is locked"))
-    return False
-
-
 def handle_unexpected(exc: Exception):
-    from citizen_app.http import current_request_id
-
     request_id = current_request_id() or "-"
     log.exception("unhandled error (request_id=%s)", request_id)
     return error_response(500, "internal_error", "Something went wrong on our side. Reference: {request_id}.",
@@ -189,6 +157,3 @@ def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(ApiError, handle_api_error)
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, handle_unexpected)
-    from sqlalchemy.exc import DBAPIError
-
-    app.register_error_handler(DBAPIError, handle_database_unavailable)

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 from flask import Flask
 
-from citizen_app.extensions import WalCheckpointer, db, identity_epoch
+from citizen_app.extensions import db
 
 
 def _sqlite_path() -> Path:
@@ -49,11 +49,9 @@ def register_ops_cli(app: Flask) -> None:
         if not yes:
             click.confirm(f"Replace {target}?", abort=True)
         db.engine.dispose()
-        WalCheckpointer.stop(str(target))  # its connection must not meet the old WAL beside the new file
         tmp = target.with_suffix(".restoring")
         shutil.copyfile(source, tmp)
         tmp.replace(target)
         for suffix in ("-wal", "-shm"):
             Path(str(target) + suffix).unlink(missing_ok=True)
-        identity_epoch(db.engine).bump()  # other users and revocations: what a worker kept of them is out of date
         click.echo(f"Restored {target} from {source}")

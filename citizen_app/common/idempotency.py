@@ -7,9 +7,8 @@ stored response is replayed for repeats with the same body, and a different body
 
 The response is stored by a second commit, after the view. A process that dies between the two leaves the work
 and its key without an answer, so the key also notes, in the work's transaction, which record the work created
-(`resource_id`, set when the first new instance of the endpoint's `resource` class is flushed, or by the view
-calling `created()` when it writes with a plain INSERT). A retry of such
-a key rebuilds the answer: the endpoint's `render(actor, resource_id)` returns what the view would have returned,
+(`resource_id`, set when the first new instance of the endpoint's `resource` class is flushed). A retry of such a
+key rebuilds the answer: the endpoint's `render(actor, resource_id)` returns what the view would have returned,
 the endpoint's response schema serialises it, and the answer is stored for later repeats. A key with neither an
 answer nor a record is work still running (or a view that created nothing): 409, as before.
 """
@@ -18,34 +17,28 @@ import functools
 import hashlib
 import json
 
-from flask import jsonify, request
+from flask import current_app, jsonify, request
+from flask_jwt_extended import current_user
 from sqlalchemy import delete, event, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from citizen_app.common.models import IdempotencyKey
-from citizen_app.common.sql import PreparedInsert
-from citizen_app.common.time import utcnow
 from citizen_app.errors import ApiError, Conflict, field_error
 from citizen_app.extensions import db
 
 _WATCH = "idempotency_watch"  # Session.info: the key row of the request running in this session, and its class
-_INSERT_KEY = PreparedInsert(IdempotencyKey.__table__,
-                             ("user_id", "key", "endpoint", "request_hash", "resource_id", "created_at"))
 
 
 class _Watch:
-    """The request's key: an ORM `record` in the session, or, for a `with_work` view, the `key` values that
-    `created()` writes on the view's connection (as row `key_id`)."""
+    """The request's key `record` and the class of record its work creates."""
 
-    __slots__ = ("record", "resource", "resource_id", "key", "key_id")
+    __slots__ = ("record", "resource", "resource_id")
 
-    def __init__(self, record: IdempotencyKey | None, resource: type, key: dict | None = None):
+    def __init__(self, record: IdempotencyKey, resource: type):
         self.record = record
         self.resource = resource
         self.resource_id = None
-        self.key = key
-        self.key_id = None
 
 
 @event.listens_for(Session, "after_flush")
@@ -69,65 +62,38 @@ def _record_created(session, _flush_context):
         watch.record.resource_id = watch.resource_id
 
 
-def created(resource: type, resource_id: int, connection=None) -> None:
-    """Note the record a view created with a plain INSERT, which no ORM flush sees: like `_note_created`, in the
-    work's own transaction, so a retry can rebuild an answer lost after the commit. A `with_work` view passes the
-    write_apart() connection it wrote on: the key is written there, with the record's id."""
-    registry = db.session.registry
-    watch = registry().info.get(_WATCH) if registry.has() else None  # no session yet: no key was sent
-    if watch is None or watch.resource_id is not None or not issubclass(resource, watch.resource):
-        return
-    watch.resource_id = resource_id
-    del db.session.info[_WATCH]
-    if watch.record is not None:
-        watch.record.resource_id = resource_id  # flushed by the commit that commits the work
-        return
-    if connection is None:
-        raise TypeError("idempotent(with_work=True): created() takes the view's write_apart() connection")
-    values = {**watch.key, "resource_id": resource_id, "created_at": utcnow()}
-    watch.key_id = _INSERT_KEY.run(_INSERT_KEY.bind(values, connection), connection)
-
-
 def _request_hash() -> str:
     body = request.get_data(cache=True) or b""
     return hashlib.sha256(request.path.encode() + b"\0" + body).hexdigest()
 
 
-def idempotent(view=None, *, resource: type | None = None, render=None, with_work: bool = False):
+def idempotent(view=None, *, resource: type | None = None, render=None):
     """Wrap a view returning (payload, status) so a repeated Idempotency-Key replays the first response.
 
     `@idempotent(resource=Model, render=lookup)` also lets a retry rebuild an answer that was lost after the work
     committed: `lookup(actor, id)` returns the created record as the view would have (as its GET does). Place it
     above the flask-smorest `arguments` and `response` decorators; the success status and schema are theirs.
 
-    The key row is written before the view runs, so a concurrent repeat waits on it and never starts the work. With
-    `with_work=True` the view writes it with the work instead, in one transaction on its write_apart() connection
-    (`created(resource, id, connection)`): on SQLite, writers take turns from their first write to their commit,
-    and a key written first would hold the turn through the whole view. A concurrent repeat then runs its view
-    too, but its INSERT of the key fails and its work is rolled back with it, and it answers with the first one's
-    response. Only for views whose work is all in the database (nothing sent to a payment provider)."""
+    The key row is flushed before the view runs, in the transaction the view commits with its work, so a
+    concurrent repeat waits on the key's uniqueness and never starts the work."""
     if view is None:
-        return functools.partial(idempotent, resource=resource, render=render, with_work=with_work)
+        return functools.partial(idempotent, resource=resource, render=render)
     if (resource is None) != (render is None):
         raise TypeError("idempotent: resource and render go together")
-    if with_work and resource is None:
-        raise TypeError("idempotent(with_work=True): the view's created() writes the key; give resource and render")
     success = _success_response(view) if render is not None else None
 
     @functools.wraps(view)
     def wrapper(*args, **kwargs):
-        from citizen_app.identity.permissions import current_actor
-
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return view(*args, **kwargs)
         if not (0 < len(key) <= 100 and key.isprintable()):
             raise field_error("Idempotency-Key", "Idempotency-Key must be 1 to 100 printable characters.")
-        user_id = current_actor().id
+        user_id = current_user.id
         digest = _request_hash()
         existing = _find(user_id, key)
         record = None
-        if existing is None and not with_work:
+        if existing is None:
             record = IdempotencyKey(user_id=user_id, key=key, endpoint=request.path, request_hash=digest)
             db.session.add(record)
             try:
@@ -137,27 +103,13 @@ def idempotent(view=None, *, resource: type | None = None, render=None, with_wor
                 existing = _find(user_id, key)
         if existing is not None:
             return _replay(existing, digest, render, success)
-        watch = None
         if resource is not None:
-            unwritten = ({"user_id": user_id, "key": key, "endpoint": request.path, "request_hash": digest}
-                         if with_work else None)  # the view's created() writes it
-            watch = db.session.info[_WATCH] = _Watch(record, resource, unwritten)
+            db.session.info[_WATCH] = _Watch(record, resource)
         try:
             result = view(*args, **kwargs)
-        except IntegrityError:
-            if not with_work:
-                raise
-            # A concurrent repeat wrote the key between our look-up and our commit: its work stands, ours was
-            # rolled back with our key.
-            db.session.rollback()
-            existing = _find(user_id, key)
-            if existing is None:
-                raise
-            return _replay(existing, digest, render, success)
         except ApiError:
-            # A refused request did nothing: free the key so a corrected retry can use it. (A with_work view's key
-            # was written with its work or not at all.)
-            record_id = record.id if record is not None else None
+            # A refused request did nothing: free the key so a corrected retry can use it.
+            record_id = record.id
             db.session.rollback()
             if record_id is not None:  # the view had committed
                 db.session.execute(delete(IdempotencyKey).where(IdempotencyKey.id == record_id))
@@ -166,9 +118,7 @@ def idempotent(view=None, *, resource: type | None = None, render=None, with_wor
         finally:
             db.session.info.pop(_WATCH, None)
         response = _as_response(result)
-        key_id = record.id if record is not None else watch.key_id
-        if key_id is not None:  # None: a with_work view that created nothing wrote no key
-            _store(db.session.get(IdempotencyKey, key_id), response)
+        _store(db.session.get(IdempotencyKey, record.id), response)
         return response
 
     return wrapper
@@ -180,14 +130,12 @@ def _find(user_id: int, key: str) -> IdempotencyKey | None:
 
 def _replay(existing: IdempotencyKey, digest: str, render, success):
     """The answer for a key seen before: its stored response, or one rebuilt from the record its work created."""
-    from citizen_app.identity.permissions import current_actor
-
     if existing.request_hash != digest:
         raise Conflict("Idempotency-Key was already used with a different request.")
     if existing.status_code is None:
         if existing.resource_id is None or success is None:
             raise Conflict("A request with this Idempotency-Key is still being processed.")
-        response = _rebuild(existing, render, *success, current_actor())
+        response = _rebuild(existing, render, *success, current_user._get_current_object())
     else:
         response = jsonify(existing.response_body)
         response.status_code = existing.status_code
@@ -221,6 +169,4 @@ def _success_response(view) -> tuple[int, object]:
 
 
 def _as_response(result):
-    from flask import current_app
-
     return current_app.make_response(result)

@@ -70,7 +70,7 @@ def me():
 @blp.arguments(UpdateProfileSchema)
 @blp.response(200, MeSchema)
 def update_me(data):
-    return services.update_profile(current_actor().record, data)
+    return services.update_profile(current_actor(), data)
 
 
 @blp.post("/admin/users")

@@ -1,4 +1,4 @@
-"""What every response carries (citizen_app.http.Plumbing): request ids, no-store for API answers, CORS."""
+"""What every response carries (citizen_app/http.py): request ids, no-store for API answers, CORS."""
 
 import re
 
@@ -46,30 +46,3 @@ def test_cors_opens_only_to_configured_origins_and_keeps_vary(app, client, monke
     assert zipped.headers.getlist("Vary") == ["Accept-Encoding, Origin"]  # a cache must tell both apart
     other = client.get("/api/v1/city", headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers and "Vary" not in other.headers
-
-
-def test_the_app_asks_once_per_function_whether_it_is_a_coroutine(app, client, monkeypatch):
-    import flask.app
-
-    asked = []
-    real = flask.app.iscoroutinefunction
-    monkeypatch.setattr(flask.app, "iscoroutinefunction", lambda func: asked.append(func) or real(func))
-    app._sync.clear()
-    for _ in range(3):
-        assert client.get("/api/v1/city").status_code == 200
-    assert asked and len(asked) == len(set(asked))  # each hook and view once, not once a request
-
-    async def coroutine():
-        return None
-
-    class Unhashable:
-        __hash__ = None
-
-        def __call__(self):
-            return "called"
-
-    plain = Unhashable()
-    assert app.ensure_sync(plain) is plain and app.ensure_sync(plain)() == "called"
-    # A coroutine function still goes to Flask's async_to_sync, whose answer (or refusal) is Flask's own.
-    monkeypatch.setattr(type(app), "async_to_sync", lambda self, func: ("wrapped", func))
-    assert app.ensure_sync(coroutine) == ("wrapped", coroutine)
