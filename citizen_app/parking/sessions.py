@@ -2,18 +2,14 @@
 attendant (403 outside their zones) and the city admin."""
 
 from datetime import timedelta
-from types import SimpleNamespace
 
-from sqlalchemy import bindparam, or_, select, update
+from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 import citizen_app.parking.messages  # noqa: F401 - registers the Indonesian texts
-from citizen_app.audit import services as audit
 from citizen_app.audit.services import record
 from citizen_app.cities.services import current_city_code
 from citizen_app.common.pagination import paginate
-from citizen_app.common.reference import Remembered
-from citizen_app.common.sql import Prepared, PreparedInsert, write_apart
 from citizen_app.common.time import as_utc, city_tz, utcnow
 from citizen_app.errors import Conflict, Forbidden, NotFound, field_error
 from citizen_app.extensions import db
@@ -30,18 +26,11 @@ def get_row(model, row_id: int):
     return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
 
 
-_ZONE = Prepared(select(ParkingZone.code, ParkingZone.name, ParkingZone.tariffs, ParkingZone.hourly_surcharge,
-                        ParkingZone.free_hours, ParkingZone.is_active)
-                 .where(ParkingZone.code == bindparam("code"), ParkingZone.city_code == bindparam("city")))
-
-
-_zone_row = Remembered("parking_zone", lambda code, city: _ZONE.first({"code": code, "city": city}))
-
-
-def zone_by_code(code: str, field: str = "zone_code"):
-    """The city's zone: its code, name, tariffs, surcharge, free hours and whether it is open (a row, not an ORM
-    object: starting a session reads it on every start; a worker keeps it for CITY_PACK_RECHECK_SECONDS)."""
-    zone = _zone_row(code, current_city_code())
+def zone_by_code(code: str, field: str = "zone_code") -> ParkingZone:
+    """The current city's zone with this code; an unknown code is a field error on `field`."""
+    zone = db.session.execute(
+        select(ParkingZone).where(ParkingZone.code == code, ParkingZone.city_code == current_city_code())
+    ).scalar_one_or_none()
     if zone is None:
         raise field_error(field, "Unknown parking zone.")
     return zone
@@ -77,15 +66,10 @@ def visible_session(actor: User, session_id: int) -> ParkingSession:
     return session
 
 
-_INSERT_SESSION = PreparedInsert(ParkingSession.__table__, (
-    "zone_code", "plate_number", "vehicle_class", "user_id", "started_by_id", "status", "started_at", "started_on"))
-
-
-def start_session(actor: User, data: dict) -> SimpleNamespace:
-    """A new active session, as the API shows it. Read and check first, then one plain INSERT and the audit entry:
-    on SQLite, writers take turns, and a start at every gate in the city is the busiest write there is. Both rows
-    are bound before the first INSERT, so the turn holds only the driver's work, and both are written on a
-    connection of their own (write_apart), without the ORM session."""
+def start_session(actor: User, data: dict) -> ParkingSession:
+    """A new active session and its audit entry, in one commit. The partial unique index
+    uq_parking_sessions_active_plate holds "one active session per plate and zone" under concurrent starts:
+    its IntegrityError is the 409."""
     zone = zone_by_code(data["zone_code"])
     if actor.role == "parking_attendant":
         require_zone_scope(actor, zone.code)
@@ -94,22 +78,20 @@ def start_session(actor: User, data: dict) -> SimpleNamespace:
     if data["vehicle_class"] not in zone.tariffs:
         raise field_error("vehicle_class", "Unknown vehicle class.")
     now = utcnow()
-    values = {
-        "zone_code": zone.code, "plate_number": normalise_plate(data["plate_number"]),
-        "vehicle_class": data["vehicle_class"], "user_id": actor.id if actor.role == "resident" else None,
-        "started_by_id": actor.id, "status": "active", "started_at": now,
-        "started_on": now.astimezone(city_tz()).date(),
-    }
-    with write_apart() as connection:
-        session_row = _INSERT_SESSION.bind(values, connection)
-        audit_row = audit.entry(actor.id, "parking.session_started", "parking_session", zone=zone.code,
-                                plate=values["plate_number"], connection=connection)
-        try:
-            session_id = _INSERT_SESSION.run(session_row, connection)
-        except IntegrityError:
-            raise Conflict("This vehicle already has an active session in this zone.") from None
-        audit.write(audit_row, session_id, connection)
-    session = SimpleNamespace(id=session_id, **values, ended_at=None, amount=None, paid_at=None, reminded_at=None)
+    session = ParkingSession(
+        zone_code=zone.code, plate_number=normalise_plate(data["plate_number"]),
+        vehicle_class=data["vehicle_class"], user_id=actor.id if actor.role == "resident" else None,
+        started_by_id=actor.id, status="active", started_at=now, started_on=now.astimezone(city_tz()).date(),
+    )
+    db.session.add(session)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        raise Conflict("This vehicle already has an active session in this zone.") from None
+    record(actor.id, "parking.session_started", "parking_session", session.id, zone=zone.code,
+           plate=session.plate_number)
+    db.session.commit()
     return present(session, now, zone)
 
 
