@@ -1,7 +1,7 @@
-from flask import Response, request
+from flask import request
 
 from citizen_app.api import Blueprint
-from citizen_app.brigade import services, stats
+from citizen_app.brigade import services
 from citizen_app.brigade.models import BrigadeCall
 from citizen_app.brigade.schemas import (
     BrigadeCallActionSchema,
@@ -11,8 +11,6 @@ from citizen_app.brigade.schemas import (
     BrigadeCategorySchema,
     BrigadeCreateCallSchema,
     BrigadeCreateTeamSchema,
-    BrigadeStatsArgs,
-    BrigadeStatsSchema,
     BrigadeSuggestedTeamsArgs,
     BrigadeSuggestedTeamSchema,
     BrigadeTeamListArgs,
@@ -128,19 +126,3 @@ def create_team(data):
 @blp.response(200, BrigadeTeamSchema)
 def update_team(data, team_id):
     return services.update_team(current_actor(), team_id, data)
-
-
-@blp.get("/stats/brigade")
-@blp.arguments(BrigadeStatsArgs, location="query")
-@blp.response(200, BrigadeStatsSchema)
-@blp.doc(description="Per month (city time): calls by category, priority and outcome; median and 90th percentile "
-                     "minutes call→dispatch, dispatch→on scene, call→on scene. Counts of 1-4 read \"<5\". "
-                     "?format=csv for CSV.",
-         responses={"200": {"description": "OK", "content": {"application/json": {"schema": BrigadeStatsSchema},
-                                                              "text/csv": {"schema": {"type": "string"}}}}})
-def brigade_stats(args):
-    report = stats.cached_report(args.get("date_from"), args.get("date_to"))
-    if args["format"] == "csv":
-        return Response(stats.stats_csv(report), mimetype="text/csv",
-                        headers={"Content-Disposition": 'attachment; filename="brigade-stats.csv"'})
-    return report

@@ -1,6 +1,6 @@
 import click
 
-from citizen_app.parking.routes import blp
+from citizen_app.parking.blueprint import blp
 
 
 @blp.cli.command("remind")

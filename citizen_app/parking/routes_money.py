@@ -3,8 +3,8 @@ from citizen_app.common.idempotency import idempotent
 from citizen_app.common.schemas import PageArgsSchema
 from citizen_app.identity.permissions import auth_required, current_actor
 from citizen_app.parking import payments, wallet
+from citizen_app.parking.blueprint import blp
 from citizen_app.parking.models import Payment
-from citizen_app.parking.routes import blp
 from citizen_app.parking.schemas import (
     CreatePaymentSchema,
     ParkingPaymentSchema,

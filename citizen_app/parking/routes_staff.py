@@ -2,16 +2,14 @@ from flask import Response
 
 from citizen_app.common.pagination import paginate
 from citizen_app.identity.permissions import auth_required, current_actor
-from citizen_app.parking import deposits, receipts, reports, stats
-from citizen_app.parking.routes import blp
+from citizen_app.parking import deposits, receipts, reports
+from citizen_app.parking.blueprint import blp
 from citizen_app.parking.schemas import (
     AttendantTodaySchema,
     DepositListArgs,
     DepositPageSchema,
     ParkingDepositSchema,
     ParkingRevenueSchema,
-    ParkingStatsSchema,
-    RangeArgs,
     RecordDepositSchema,
     RevenueArgs,
     VerifyResultSchema,
@@ -68,11 +66,3 @@ def list_deposits(args):
 @blp.response(200, ParkingDepositSchema)
 def confirm_deposit(deposit_id):
     return deposits.confirm_deposit(current_actor(), deposit_id)
-
-
-@blp.get("/stats/parking")
-@blp.arguments(RangeArgs, location="query")
-@blp.response(200, ParkingStatsSchema)
-def parking_stats(args):
-    figures = stats.cached_stats(args.get("date_from"), args.get("date_to"))
-    return _csv(stats.stats_csv(figures), "parking-stats.csv") if args["format"] == "csv" else figures

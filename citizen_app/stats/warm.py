@@ -1,15 +1,13 @@
 """Keep the monthly store of every open-data dataset current, so no reader waits for a first computation.
 
-The push worker runs this every minute (a month touched by new rows is recomputed there, not in a request) and
+citizen_app.jobs runs this every minute (a month touched by new rows is recomputed there, not in a request) and
 `flask stats warm` fills the store once after a deployment or an import of old records.
 """
 
 import click
 from flask.cli import AppGroup
 
-from citizen_app.brigade import stats as brigade
-from citizen_app.parking import stats as parking
-from citizen_app.stats import documents
+from citizen_app.stats import brigade, documents, parking
 from citizen_app.stats.rollup import Dataset, month_start, months_between, stored_months
 
 stats_cli = AppGroup("stats", help="Open data.")

@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from citizen_app.brigade.models import BrigadeCall
-from citizen_app.brigade.stats import brigade_stats
 from citizen_app.extensions import db
+from citizen_app.stats.brigade import brigade_stats
 
 JAN = datetime(2026, 1, 10, 2, 0, tzinfo=UTC)
 # (created_at, seconds to dispatch, seconds dispatch→on scene, status, category, priority)

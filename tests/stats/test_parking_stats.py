@@ -6,8 +6,18 @@ import pytest
 
 from citizen_app.extensions import db
 from citizen_app.parking.models import ParkingSession, Payment
-from citizen_app.parking.stats import parking_stats
+from citizen_app.stats.parking import parking_stats
 from tests.parking.conftest import SURCHARGE_ZONE, ZONE
+
+
+@pytest.fixture
+def resident(make_resident):
+    return make_resident()
+
+
+@pytest.fixture
+def attendant(make_user):
+    return make_user("parking_attendant", zone_code=f"{ZONE},{SURCHARGE_ZONE}")
 
 
 @pytest.fixture
