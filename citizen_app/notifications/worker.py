@@ -12,6 +12,7 @@ import logging
 import random
 import threading
 import time
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -81,9 +82,6 @@ def backoff_seconds(attempt: int, retry_after: float | None = None) -> float:
     return max(delay, retry_after or 0.0)
 
 
-TIMED_JOBS_EVERY = 60.0  # seconds
-
-
 class PushWorker:
     def __init__(self, concurrency: int | None = None, batch_size: int | None = None):
         self.concurrency = concurrency or int(setting("PUSH_CONCURRENCY"))
@@ -124,32 +122,18 @@ class PushWorker:
                 break
         return total
 
-    def run_forever(self, stop: threading.Event) -> None:
+    def run_forever(self, stop: threading.Event, between: Callable[[], None] | None = None) -> None:
+        """Send until `stop` is set; `between`, if given, is called at the top of every turn (citizen_app.jobs
+        runs its timed jobs there). It must not raise."""
         poll = float(setting("PUSH_POLL_SECONDS"))
         log.info("push worker started (concurrency %s, batch %s)", self.concurrency, self.batch_size)
-        next_timed = 0.0
         while not stop.is_set():
-            if time.monotonic() >= next_timed:
-                self.run_timed_jobs()
-                next_timed = time.monotonic() + TIMED_JOBS_EVERY
+            if between is not None:
+                between()
             report = self.run_once()
             if report.claimed < self.batch_size:
                 stop.wait(poll)
         log.info("push worker stopped")
-
-    def run_timed_jobs(self) -> None:
-        """Work that comes from the clock, not from a request (a parking session about to cost more, open-data
-        months touched by new records) rides on the worker, so a deployment needs no cron. Each job is
-        idempotent; a failure waits for the next round instead of stopping delivery."""
-        from citizen_app.parking.reminders import send_expiry_reminders
-        from citizen_app.stats.warm import warm_all
-
-        for name, job in (("parking reminders", send_expiry_reminders), ("open-data months", warm_all)):
-            try:
-                job()
-            except Exception:  # noqa: BLE001 - the push loop must go on
-                log.exception("timed job failed: %s", name)
-                db.session.rollback()
 
     def _process(self, token: str, ids: list[int], deadline: float, report: BatchReport) -> None:
         now = utcnow()

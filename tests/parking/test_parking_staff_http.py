@@ -145,19 +145,15 @@ def test_reminder_once_shortly_before_the_surcharge(app, resident, start):
         assert db.session.get(ParkingSession, flat["id"]).reminded_at is None
 
 
-def test_the_push_worker_sends_due_reminders(app, resident, start):
-    from citizen_app.notifications.worker import PushWorker
+def test_the_timed_jobs_send_due_reminders_once(app, resident, start):
+    from citizen_app.jobs import run_jobs
 
     session = start(resident, zone=SURCHARGE_ZONE)
     with app.app_context():
         db.session.execute(update(ParkingSession).values(started_at=utcnow() - timedelta(minutes=52)))
         db.session.commit()
-        worker = PushWorker(1, 10)
-        try:
-            worker.run_timed_jobs()
-            worker.run_timed_jobs()
-        finally:
-            worker.close()
+        run_jobs()
+        run_jobs()
         notes = db.session.scalars(select(Notification).where(Notification.event == "parking.expiring")).all()
         assert [n.user_id for n in notes] == [resident.id]
         assert db.session.get(ParkingSession, session["id"]).reminded_at is not None

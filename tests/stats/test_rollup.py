@@ -69,16 +69,12 @@ def test_a_transition_on_an_old_request_recomputes_its_month_only(app, make_resi
 
 
 def test_the_worker_and_the_cli_store_every_month_before_anyone_asks(app, runner, make_resident):
-    from citizen_app.notifications.worker import PushWorker
+    from citizen_app.jobs import run_jobs
 
     resident = make_resident()
     with app.app_context():
         _letters(resident.id)
-        worker = PushWorker(1, 10)
-        try:
-            worker.run_timed_jobs()
-        finally:
-            worker.close()
+        run_jobs()
         stored = {m.month: m.computed_at for m in db.session.scalars(
             select(StatsMonth).where(StatsMonth.dataset == "documents"))}
         assert set(stored) == {"2026-03", "2026-04", "2026-05"}
