@@ -16,11 +16,11 @@ import time
 import uuid
 from dataclasses import dataclass, field
 
+from cachetools import LRUCache
 from flask import current_app
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 
 from citizen_app.cities.services import current_city_code
-from citizen_app.common.memory import Kept
 from citizen_app.common.time import utcnow
 from citizen_app.extensions import db
 from citizen_app.permits import search
@@ -30,7 +30,32 @@ from citizen_app.permits.schemas import CatalogItemSchema
 RESULT_FIELDS = ("slug", "name", "sector", "output", "channel", "sla_working_days", "fee", "updated_at")
 
 _build_lock = threading.Lock()
-ANSWERS_KEPT = 1024
+ANSWERS_KEPT = 1024  # search answers per catalogue copy; the least recently used goes first
+
+
+class Answers:
+    """Search arguments -> the JSON answer, for one catalogue copy (a new copy starts empty, which is how a
+    permit change reaches the answers). Thread-safe: every access holds the lock, since an LRU read reorders."""
+
+    def __init__(self, size: int = ANSWERS_KEPT):
+        self._cache: LRUCache = LRUCache(size)
+        self._lock = threading.Lock()
+
+    def get(self, key) -> bytes | None:
+        with self._lock:
+            return self._cache.get(key)
+
+    def put(self, key, body: bytes) -> None:
+        with self._lock:
+            self._cache[key] = body
+
+    def __contains__(self, key) -> bool:
+        with self._lock:
+            return key in self._cache
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._cache)
 
 
 def sector_key(name: str) -> str:
@@ -51,8 +76,7 @@ class Snapshot:
     index: search.SearchIndex = field(init=False)
     _payload: CatalogPayload | None = None
     checked_at: float = 0.0  # time.monotonic() of the last token check
-    # Search arguments -> the JSON answer, for this catalogue only.
-    answers: Kept = field(default_factory=lambda: Kept(ANSWERS_KEPT))
+    answers: Answers = field(default_factory=Answers)
 
     def __post_init__(self):
         self.index = search.SearchIndex(self.items)
@@ -80,13 +104,8 @@ class Snapshot:
         return self._payload
 
 
-_STATE = PermitCatalogState.__table__
-_TOKEN = select(_STATE.c.token).where(_STATE.c.city_code == bindparam("city_code"))
-
-
 def current_token(city_code: str) -> str | None:
-    # Runs on every search: a Core statement skips the ORM's per-call work.
-    return db.session.connection().execute(_TOKEN, {"city_code": city_code}).scalar()
+    return db.session.scalar(select(PermitCatalogState.token).where(PermitCatalogState.city_code == city_code))
 
 
 def snapshot() -> Snapshot:
