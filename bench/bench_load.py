@@ -7,7 +7,11 @@ LOAD_CONNECTIONS (default 50), right after a bare run of the same length, in LOA
 ratio is the median of its ratios to the bare run before it (rps and latencies: medians of the rounds). Then all
 together: saturated (no pause) for LOAD_SECONDS, and as 50 users who each pause 0..2×LOAD_THINK_MS (default 100 ms)
 between requests for MIXED_SECONDS (default 60; the issue's figure is 300) while worker memory is sampled.
-BENCH_DATABASE_URL=postgresql://… runs it on PostgreSQL (a fresh database is created and dropped)."""
+BENCH_DATABASE_URL=postgresql://… runs it on PostgreSQL (a fresh database is created and dropped).
+
+LOAD_BEFORE=<git revision> measures that revision too, in the same run and on the same database: it is checked out
+in a temporary worktree and served beside the current tree, with its own config/gunicorn.py, and each round runs
+bare, before and after back to back. Its figures come under "before"."""
 
 import json
 import os
@@ -20,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -37,6 +42,7 @@ THINK_MS = int(os.environ.get("LOAD_THINK_MS", "100"))
 # Both servers run with the deployment's gunicorn settings (config/gunicorn.py: reuse_port, two threads a worker);
 # -w, --threads and -b given here override the file's.
 GUNICORN_ARGS = os.environ.get("LOAD_GUNICORN_ARGS", "-c config/gunicorn.py").split()
+BEFORE = os.environ.get("LOAD_BEFORE", "")
 
 
 def free_port() -> int:
@@ -56,11 +62,11 @@ def wait_port(port: int, timeout: float = 30) -> None:
     raise RuntimeError(f"server on {port} did not start")
 
 
-def gunicorn(app_path: str, port: int, env: dict) -> subprocess.Popen:
+def gunicorn(app_path: str, port: int, env: dict, root: Path = ROOT) -> subprocess.Popen:
     cmd = [sys.executable, "-m", "gunicorn", "-w", WORKERS, "--threads", THREADS, *GUNICORN_ARGS,
            "-b", f"127.0.0.1:{port}",
            "--log-level", "warning", app_path]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True)
+    proc = subprocess.Popen(cmd, cwd=root, env={**env, "PYTHONPATH": str(root)}, start_new_session=True)
     wait_port(port)
     return proc
 
@@ -142,53 +148,90 @@ READS = ("permit_search", "letter_verify", "my_requests", "my_requests_full_page
 WRITES = ("letter_request_create", "parking_session_start")
 
 
+@contextmanager
+def worktree(revision: str):
+    """`revision` checked out in a temporary folder (a detached git worktree), removed afterwards."""
+    folder = Path(tempfile.mkdtemp(prefix="bench-before-"))
+    subprocess.run(["git", "worktree", "add", "--detach", "-q", str(folder), revision], cwd=ROOT, check=True)
+    try:
+        yield folder
+    finally:
+        subprocess.run(["git", "worktree", "remove", "--force", str(folder)], cwd=ROOT, check=False)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def mixed(port: int, server: subprocess.Popen, seed: dict) -> dict:
+    """Capacity (every connection sends its next request as soon as the last is answered), then 50 users who
+    wait 0..2×THINK_MS between taps, while worker memory is sampled: the latency and error figures."""
+    saturated = wrk(f"http://127.0.0.1:{port}", "mixed", seed, SECONDS * ROUNDS)
+    rss_before = worker_rss_mb(server)
+    users = wrk(f"http://127.0.0.1:{port}", "mixed", seed, MIXED_SECONDS, THINK_MS)
+    users.update(rss_mb_before=rss_before, rss_mb_after=worker_rss_mb(server), seconds=MIXED_SECONDS,
+                 think_ms=f"0..{2 * THINK_MS}")
+    return {"mixed_saturated": saturated, "mixed_users": users}
+
+
+def summary(runs: dict[str, list[dict]], ratios: dict[str, list[float]]) -> dict:
+    results = {}
+    for name, figures in runs.items():
+        results[name] = median_run(figures)
+        if name in ratios:
+            results[name]["ratio_to_bare"] = round(statistics.median(ratios[name]), 2)
+            results[name]["rounds_ratio"] = [round(r, 2) for r in ratios[name]]
+    return results
+
+
 def main() -> dict:
     if not shutil.which("wrk"):
         raise RuntimeError("wrk is not installed: apt-get install -y wrk")
     pg = bool(os.environ.get("BENCH_DATABASE_URL"))
-    with bench_app("postgres" if pg else "sqlite", JWT_ACCESS_TOKEN_EXPIRES=timedelta(hours=2)) as app:
+    with ExitStack() as stack:
+        app = stack.enter_context(bench_app("postgres" if pg else "sqlite",
+                                            JWT_ACCESS_TOKEN_EXPIRES=timedelta(hours=2)))
         seed = seed_residents(app)
-        # The server shares the seeding app's database, folders and (testing) keys: the seed's tokens and NIK
+        # The servers share the seeding app's database, folders and (testing) keys: the seed's tokens and NIK
         # hashes were made with them.
         config = app.config
         env = {**os.environ, "APP_ENV": "production", "DATABASE_URL": config["SQLALCHEMY_DATABASE_URI"],
                "INSTANCE_PATH": config["INSTANCE_PATH"], "KEYS_DIR": config["KEYS_DIR"],
                "UPLOADS_DIR": config["UPLOADS_DIR"], "SECRET_KEY": config["SECRET_KEY"],
-               "JWT_SECRET_KEY": config["JWT_SECRET_KEY"], "RATELIMIT_ENABLED": "0", "PYTHONPATH": str(ROOT)}
+               "JWT_SECRET_KEY": config["JWT_SECRET_KEY"], "RATELIMIT_ENABLED": "0"}
         results = {"server": f"gunicorn -w {WORKERS} --threads {THREADS} {' '.join(GUNICORN_ARGS)}".strip(),
-                   "connections": CONNECTIONS,
-                   "database": "postgresql" if pg else "sqlite"}
-        bare_port, port = free_port(), free_port()
+                   "connections": CONNECTIONS, "database": "postgresql" if pg else "sqlite"}
+        bare_port = free_port()
         bare = gunicorn("bench.bare_app:app", bare_port, env)
-        server = gunicorn("wsgi:app", port, env)
-        try:
-            warm_up(port, seed)
-            # Each endpoint's run is paired with a bare run right before it, and its ratio is taken to that run:
-            # this machine's speed drifts with load from elsewhere (bare rounds seen from 3,600 to 5,300 rps in
-            # one benchmark), and a ratio to a bare figure from minutes away carried the drift into the ratio.
-            # Rounds repeat the pairs; each figure is the median of its rounds.
-            runs: dict[str, list[dict]] = {}
-            ratios: dict[str, list[float]] = {}
-            for _ in range(ROUNDS):
-                for name in READS + WRITES:
-                    base = wrk(f"http://127.0.0.1:{bare_port}", "bare", seed, SECONDS)
-                    run = wrk(f"http://127.0.0.1:{port}", name, seed, SECONDS)
-                    runs.setdefault("bare", []).append(base)
-                    runs.setdefault(name, []).append(run)
-                    ratios.setdefault(name, []).append(run["rps"] / base["rps"])
-            for name, figures in runs.items():
-                results[name] = median_run(figures)
-                if name != "bare":
-                    results[name]["ratio_to_bare"] = round(statistics.median(ratios[name]), 2)
-                    results[name]["rounds_ratio"] = [round(r, 2) for r in ratios[name]]
-            # Capacity: every connection sends its next request as soon as the last one is answered.
-            results["mixed_saturated"] = wrk(f"http://127.0.0.1:{port}", "mixed", seed, SECONDS * ROUNDS)
-            # 50 users, each waiting 0..2×THINK_MS between taps: the latency and error figures of the issue.
-            rss_before = worker_rss_mb(server)
-            results["mixed_users"] = wrk(f"http://127.0.0.1:{port}", "mixed", seed, MIXED_SECONDS, THINK_MS)
-            results["mixed_users"].update(rss_mb_before=rss_before, rss_mb_after=worker_rss_mb(server),
-                                          seconds=MIXED_SECONDS, think_ms=f"0..{2 * THINK_MS}")
-        finally:
-            stop(server)
-            stop(bare)
+        stack.callback(stop, bare)
+        trees = {"after": ROOT}
+        if BEFORE:
+            trees = {"before": stack.enter_context(worktree(BEFORE)), **trees}
+            results["before_revision"] = BEFORE
+        bare_runs: list[dict] = []
+        # One tree at a time, each alone on the machine and the database (the other is stopped): the earlier
+        # revision's SQLite checkpointer thread would otherwise work for both.
+        for name, root in trees.items():
+            port = free_port()
+            server = gunicorn("wsgi:app", port, env, root)
+            try:
+                warm_up(port, seed)
+                # Each endpoint's run is paired with a bare run right before it, and its ratio is taken to that
+                # run: this machine's speed drifts (bare rounds seen from 3,600 to 5,300 rps in one benchmark).
+                # Rounds repeat the pairs; each figure is the median of its rounds.
+                runs: dict[str, list[dict]] = {}
+                ratios: dict[str, list[float]] = {}
+                for _ in range(ROUNDS):
+                    for endpoint in READS + WRITES:
+                        base = wrk(f"http://127.0.0.1:{bare_port}", "bare", seed, SECONDS)
+                        run = wrk(f"http://127.0.0.1:{port}", endpoint, seed, SECONDS)
+                        bare_runs.append(base)
+                        runs.setdefault(endpoint, []).append(run)
+                        ratios.setdefault(endpoint, []).append(run["rps"] / base["rps"])
+                figures = summary(runs, ratios)
+                figures.update(mixed(port, server, seed))
+            finally:
+                stop(server)
+            if name == "after":
+                results.update(figures)
+            else:
+                results["before"] = figures
+        results["bare"] = median_run(bare_runs)
         return results

@@ -1,5 +1,7 @@
-"""JSON responses encoded by orjson: the same JSON as Flask's own provider (keys sorted, the same types handled),
-about five times faster to write. A resident's list of twenty requests spent a tenth of its time in json.dumps."""
+"""JSON responses and JSON columns encoded by orjson, through Flask's and SQLAlchemy's documented hooks (a JSON
+provider; the engine's json_serializer and json_deserializer). Invariant: the JSON is the same as the standard
+library's (Flask's provider: keys sorted, dates as Flask writes them); what orjson can't write or read exactly
+goes to the standard library (tests/foundation/test_json_provider.py)."""
 
 import json
 import re
@@ -32,10 +34,8 @@ class OrjsonProvider(DefaultJSONProvider):
         return self._app.response_class(encoded + b"\n", mimetype=self.mimetype)
 
 
-# JSON columns (SQLAlchemy's json_serializer / json_deserializer): what json.dumps and json.loads would store and
-# read, by orjson. A letter request writes two (its fields and the identity snapshot), and json.dumps was a
-# fiftieth of it. What json.dumps refuses (a date, a set) is still refused, but for a UUID, which orjson writes as
-# its text; integers past 64 bits go to json.dumps.
+# JSON columns: what json.dumps and json.loads would store and read. What json.dumps refuses (a date, a set) is
+# still refused, but for a UUID, which orjson writes as its text; integers past 64 bits go to json.dumps.
 _COLUMN_OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS
 
 

@@ -3,7 +3,6 @@
 import base64
 import hashlib
 import hmac
-from functools import lru_cache
 
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import hashes
@@ -32,13 +31,4 @@ def encrypt_nik(nik: str) -> str:
 
 
 def decrypt_nik(token: str) -> str:
-    return _decrypt(_keys()[0], token)
-
-
-@lru_cache(maxsize=4096)
-def _decrypt(fernet: Fernet, token: str) -> str:
-    """A NIK token never changes, and every letter request shows its resident their NIK: Fernet's checks and AES
-    cost a twentieth of the request. The clear NIKs of recent requests are kept (per key: a new NIK_KEY starts
-    afresh); the key that opens every token is in the same memory, so keeping them exposes nothing more. A token
-    that doesn't open raises every time (lru_cache keeps no exceptions)."""
-    return fernet.decrypt(token.encode()).decode()
+    return _keys()[0].decrypt(token.encode()).decode()

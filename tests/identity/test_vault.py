@@ -1,4 +1,4 @@
-"""NIK at rest: encrypted for the owner's eyes; clear NIKs of recent tokens are remembered per key."""
+"""NIK at rest: encrypted for the owner's eyes, opened only with its own key."""
 
 import pytest
 from cryptography.fernet import InvalidToken
