@@ -109,17 +109,17 @@ def _register_pwa(app: Flask) -> None:
 
 
 def _register_cli(app: Flask) -> None:
+    from citizen_app import jobs
     from citizen_app.cities.cli import city_cli
     from citizen_app.demo import demo_cli
     from citizen_app.identity.cli import users_cli
-    from citizen_app.notifications import cli as notifications_cli
     from citizen_app.ops import register_ops_cli
     from citizen_app.stats.warm import stats_cli
 
     for group in (city_cli, users_cli, demo_cli, stats_cli):
         app.cli.add_command(group)
     register_ops_cli(app)
-    notifications_cli.register(app)
+    jobs.register(app)
 
 
 def _register_pack_loaders() -> None:

@@ -195,6 +195,7 @@ class PushWorker:
                 jobs.append(Job(message.id, note.broadcast_id, sub, sub.as_webpush_info(), payload,
                                 ttl_high if urgent else ttl, "high" if urgent else note.urgency))
 
+        db.session.commit()  # no transaction is held while the push services answer (on SQLite it holds the writers)
         results = list(self.executor.map(lambda job: self._send(job, deadline), jobs)) if jobs else []
         by_message: dict[int, list] = {}
         for job, result in zip(jobs, results, strict=True):

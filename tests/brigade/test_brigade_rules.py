@@ -80,6 +80,7 @@ def test_a_stale_call_is_a_conflict_not_a_double_dispatch(app, client, crew):
         dispatcher = db.session.get(User, crew["users"]["dispatcher"].id)
         apply_action(dispatcher, call_id, {"action": "triage", "priority": "red"})
         call = db.session.get(BrigadeCall, call_id)
+        db.session.commit()  # this session's transaction ends (writers take turns), its old version of the call stays
         # Someone else assigns team B while this session still holds the old version of the call.
         with app.app_context():
             other = db.session.get(User, crew["users"]["dispatcher"].id)
