@@ -15,7 +15,7 @@ KELURAHAN = "53.71.01.1001"
 
 
 def _approved_requests(app, n: int):
-    from citizen_app.documents import services
+    from citizen_app.documents import workflow
     from citizen_app.extensions import db
     from citizen_app.identity.nik import make_nik
     from citizen_app.identity.services import create_staff, register_resident
@@ -34,11 +34,11 @@ def _approved_requests(app, n: int):
                                     "nip": "198001012006041001", "title": "Lurah Namosain"})
         ids = []
         for _ in range(n):
-            req = services.create_request(resident, {
+            req = workflow.create_request(resident, {
                 "type_code": "domisili", "service_kelurahan_code": KELURAHAN, "purpose": "Melamar pekerjaan",
                 "fields": {"rt": "003", "rw": "001"}})
             for action in ("review", "approve"):
-                services.perform_action(clerk, req.id, {"action": action}, keys_dir="", base_url=BASE_URL)
+                workflow.perform_action(clerk, req.id, {"action": action}, keys_dir="", base_url=BASE_URL)
             ids.append(req.id)
         lurah_id = lurah.id
         db.session.remove()
@@ -47,11 +47,11 @@ def _approved_requests(app, n: int):
 
 def _sign_and_render(lurah, rid: int, keys_dir: str) -> tuple[float, float]:
     """One letter as production makes it: claim, number, signed QR, stored; then its PDF. CPU seconds of each."""
-    from citizen_app.documents import rendering, services
+    from citizen_app.documents import rendering, workflow
     from citizen_app.extensions import db
 
     started = time.process_time()
-    services.perform_action(lurah, rid, {"action": "sign"}, keys_dir=keys_dir, base_url=BASE_URL)
+    workflow.perform_action(lurah, rid, {"action": "sign"}, keys_dir=keys_dir, base_url=BASE_URL)
     signed = time.process_time()
     body, _name = rendering.letter_pdf(lurah, rid)
     assert body.startswith(b"%PDF")

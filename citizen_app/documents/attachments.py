@@ -9,7 +9,7 @@ from pathlib import Path
 
 from citizen_app.audit.services import record
 from citizen_app.documents.models import OPEN_STATUSES, Attachment, LetterRequest
-from citizen_app.documents.services import find, get_request, get_request_papers
+from citizen_app.documents.workflow import find, get_request, get_request_papers
 from citizen_app.errors import Conflict, Forbidden, NotFound, TooLarge, UnsupportedMediaType, field_error
 from citizen_app.extensions import db
 from citizen_app.identity.models import User

@@ -3,23 +3,21 @@
 import hashlib
 import json
 import secrets
+import threading
 from datetime import datetime, timedelta
-from functools import lru_cache
 
+from cachetools import LRUCache
 from flask import current_app
-from sqlalchemy import bindparam, func, select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
 from citizen_app.cities.services import current_city_code, current_city_profile
-from citizen_app.common.memory import Kept
-from citizen_app.common.sql import Prepared
 from citizen_app.common.time import as_utc, city_tz, utcnow
 from citizen_app.documents import qr, signing
+from citizen_app.documents.identity import identity_plain
 from citizen_app.documents.models import IssuedLetter, LetterCounter, LetterRequest, LetterType
-from citizen_app.documents.schemas import VerifiedDocumentSchema
-from citizen_app.documents.services import identity_plain
 from citizen_app.errors import Conflict
 from citizen_app.extensions import db
 from citizen_app.identity.models import User
@@ -131,32 +129,59 @@ def _qr_text(key: signing.SigningKey, letter: IssuedLetter, req: LetterRequest, 
 
 def revoke(actor: User, req: LetterRequest, reason: str) -> None:
     letter = req.letter
+    _verified().forget(_token(letter.qr_text))
     letter.revoked_at = utcnow()
     letter.revoked_by = actor.id
     letter.revoke_reason = reason
 
 
-VERIFIED_KEPT = 4096
+class _Verified:
+    """QR tokens this process has checked in full, with what a verifier is shown of their letter. A signed letter
+    never changes except by revocation, so an entry stays true; whether the letter is still there and not revoked
+    is read from the database at every scan, so another process's revocation counts at once."""
+
+    SIZE = 4096
+
+    def __init__(self):
+        self._entries = LRUCache(self.SIZE)
+        self._lock = threading.Lock()  # an LRUCache reorders itself on every read
+
+    def get(self, token: str):
+        with self._lock:
+            return self._entries.get(token)
+
+    def put(self, token: str, entry: tuple) -> None:
+        with self._lock:
+            self._entries[token] = entry
+
+    def forget(self, token: str) -> None:
+        with self._lock:
+            self._entries.pop(token, None)
+
+
+def _verified() -> _Verified:
+    return current_app.extensions.setdefault("verified_letters", _Verified())
+
+
+def _token(text: str) -> str:
+    return text.strip().rsplit("#", 1)[-1].strip()
 
 
 def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
-    """Never raises on bad input: anything we did not sign, or can't find, is simply invalid.
-
-    A letter never changes once signed, except by revocation. So a worker remembers each QR it has fully checked
-    (signature, key, and the record's canonical data) and, when it is scanned again, asks the database only whether
-    the letter is still there and not revoked."""
+    """The verdict on a scanned QR (the whole URL or just the token), as LetterVerificationSchema dumps it. Never
+    raises on bad input: anything we did not sign, or can't find, or whose record no longer hashes to what was
+    signed, is simply invalid."""
     invalid = {"result": "invalid"}
-    token = text.strip().rsplit("#", 1)[-1].strip()
-    remembered = current_app.extensions.setdefault("verified_letters", Kept(VERIFIED_KEPT))
-    known = remembered.get((keys_dir, token))
-    if known is not None:
-        cti, view, valid_until = known
-        # One indexed read and no unit of work: a pooled connection of its own is lighter than the session's.
-        row = _REVOCATION.first({"cti": cti}, apart=True)
-        if row is None:
-            remembered.forget((keys_dir, token))
+    token = _token(text)
+    verified = _verified()
+    known = verified.get(token)
+    if known is not None and known[0] == keys_dir:
+        _, cti, document = known
+        found = db.session.execute(select(IssuedLetter.revoked_at).where(IssuedLetter.cti == cti)).first()
+        if found is None:
+            verified.forget(token)
             return invalid
-        return _verdict(view, valid_until, row.revoked_at, now)
+        return _verdict(document, found.revoked_at, now)
     try:
         sign1 = signing.decode(signing.b64url_decode(token))
     except signing.InvalidToken:
@@ -167,7 +192,13 @@ def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
     cti = sign1.claims.get(7)
     if not isinstance(cti, bytes):
         return invalid
-    row = db.session.connection().execute(_verify_query(), {"cti": cti}).first()
+    row = db.session.execute(
+        select(*VERIFY_COLUMNS, LetterRequest.fields, LetterRequest.identity, LetterRequest.purpose,
+               Kelurahan.name.label("issuing_kelurahan"))
+        .join(LetterRequest, LetterRequest.id == IssuedLetter.request_id)
+        .join(Kelurahan, Kelurahan.code == IssuedLetter.issuing_kelurahan_code)
+        .where(IssuedLetter.cti == cti)
+    ).first()
     if row is None:
         return invalid
     # The record must still be what was signed: same number, same key, same canonical data.
@@ -175,33 +206,17 @@ def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
             row.fields, row.identity, row.issued_at, row.issuing_kelurahan_code, row.nonce, row.number, row.purpose,
             row.type_code, row.valid_until):
         return invalid
-    view = _public_view(row)
-    remembered.put((keys_dir, token), (cti, view, row.valid_until))
-    return _verdict(view, row.valid_until, row.revoked_at, now)
+    document = _document(row)
+    verified.put(token, (keys_dir, cti, document))
+    return _verdict(document, row.revoked_at, now)
 
 
-def _verdict(view: dict, valid_until: datetime, revoked_at: datetime | None, now: datetime | None) -> dict:
-    """LetterVerificationSchema's JSON: the document as VerifiedDocumentSchema wrote it when the QR was first
-    checked, and what may have changed since (revocation, expiry)."""
-    now = now or utcnow()
-    result = "revoked" if revoked_at else "expired" if now > as_utc(valid_until) else "valid"
-    revoked = as_utc(revoked_at).isoformat() if revoked_at else None
-    return {"result": result, "document": {**view, "revoked_at": revoked}}
-
-
-_REVOCATION = Prepared(select(IssuedLetter.revoked_at).where(IssuedLetter.cti == bindparam("cti")))
-
-
-@lru_cache(maxsize=1)
-def _verify_query():
-    """Built once: plain columns, no entities, a bound cti. This is the hot path of every scan."""
-    return (
-        select(*VERIFY_COLUMNS, LetterRequest.fields, LetterRequest.identity, LetterRequest.purpose,
-               Kelurahan.name.label("issuing_kelurahan"))
-        .join(LetterRequest, LetterRequest.id == IssuedLetter.request_id)
-        .join(Kelurahan, Kelurahan.code == IssuedLetter.issuing_kelurahan_code)
-        .where(IssuedLetter.cti == bindparam("cti"))
-    )
+def _verdict(document: dict, revoked_at: datetime | None, now: datetime | None) -> dict:
+    if revoked_at is not None:
+        result = "revoked"
+    else:
+        result = "expired" if (now or utcnow()) > document["valid_until"] else "valid"
+    return {"result": result, "document": {**document, "revoked_at": as_utc(revoked_at) if revoked_at else None}}
 
 
 VERIFY_COLUMNS = (IssuedLetter.number, IssuedLetter.kid, IssuedLetter.issued_at, IssuedLetter.valid_until,
@@ -210,18 +225,15 @@ VERIFY_COLUMNS = (IssuedLetter.number, IssuedLetter.kid, IssuedLetter.issued_at,
                   IssuedLetter.signer_title, IssuedLetter.revoked_at)
 
 
-_DOCUMENT = VerifiedDocumentSchema(exclude=("revoked_at",))
-
-
-def _public_view(row) -> dict:
-    """What a verifier is shown of a letter, as JSON-ready values (written once per QR a worker has checked)."""
-    return _DOCUMENT.dump({
+def _document(row) -> dict:
+    """What a verifier is shown of a letter (VerifiedDocumentSchema's fields but revoked_at), fixed at signing."""
+    return {
         "type_code": row.type_code, "type_name": row.type_name, "number": row.number,
         "issued_at": as_utc(row.issued_at), "valid_until": as_utc(row.valid_until),
         "issuing_kelurahan": row.issuing_kelurahan, "issuing_kelurahan_code": row.issuing_kelurahan_code,
         "holder_name_masked": row.holder_name_masked, "signer_name": row.signer_name,
         "signer_title": row.signer_title,
-    })
+    }
 
 
 def trust_list(keys_dir: str, now: datetime | None = None) -> dict:

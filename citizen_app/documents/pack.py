@@ -54,8 +54,9 @@ def demo(accounts: dict) -> list[str]:
     """Two letters in flight for `make run`: one asked at another kelurahan (clerk2's queue), one approved at home
     and waiting for lurah1 to sign."""
     from citizen_app.cities.services import current_city_code
+    from citizen_app.documents.identity import identity_snapshot
     from citizen_app.documents.models import LetterRequest
-    from citizen_app.documents.services import _log, _tracking_code, identity_snapshot
+    from citizen_app.documents.workflow import log_event, tracking_code
 
     resident = accounts["resident"]
     letter_type = db.session.scalar(select(LetterType).where(LetterType.code == "domisili",
@@ -64,16 +65,16 @@ def demo(accounts: dict) -> list[str]:
         return []
     made = []
     for clerk, steps in ((accounts["clerk2"], ()), (accounts["clerk1"], ("review", "approve"))):
-        req = LetterRequest(tracking_code=_tracking_code(), resident_id=resident.id, letter_type_id=letter_type.id,
+        req = LetterRequest(tracking_code=tracking_code(), resident_id=resident.id, letter_type_id=letter_type.id,
                             type_code=letter_type.code, home_kelurahan_code=resident.kelurahan_code,
                             service_kelurahan_code=clerk.kelurahan_code, purpose="Melamar pekerjaan",
                             fields={"rt": resident.rt or "001", "rw": resident.rw or "001"},
                             identity=identity_snapshot(resident), status="submitted")
         db.session.add(req)
         db.session.flush()
-        _log(resident, req, "submit", None, "submitted", None)
+        log_event(resident, req, "submit", None, "submitted", None)
         for action, status in zip(steps, ("in_review", "approved"), strict=False):
-            _log(clerk, req, action, req.status, status, None)
+            log_event(clerk, req, action, req.status, status, None)
             req.status = status
         made.append(req)
     return [f"Letters: {made[0].tracking_code} waits in clerk2's queue; {made[1].tracking_code} is approved and "

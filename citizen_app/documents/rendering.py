@@ -5,8 +5,9 @@ from urllib.parse import urlsplit
 
 from citizen_app.common.time import as_utc, city_tz
 from citizen_app.documents import pdf, qr
+from citizen_app.documents.identity import identity_plain
 from citizen_app.documents.models import IssuedLetter, LetterRequest
-from citizen_app.documents.services import get_request, get_request_papers, identity_plain
+from citizen_app.documents.workflow import get_request, get_request_papers
 from citizen_app.errors import Conflict
 from citizen_app.identity.models import User
 

@@ -1,10 +1,9 @@
-from flask import current_app, jsonify, request
+from flask import current_app, request
 
 from citizen_app.api import Blueprint
 from citizen_app.common.idempotency import idempotent
 from citizen_app.common.pagination import paginate
-from citizen_app.common.sql import session_free
-from citizen_app.documents import attachments, cli, issuing, rendering, services
+from citizen_app.documents import attachments, catalogue, cli, issuing, listing, rendering, workflow
 from citizen_app.documents.models import LetterRequest
 from citizen_app.documents.schemas import (
     ActionSchema,
@@ -50,17 +49,16 @@ def _binary(body: bytes, mimetype: str, disposition: str):
 @blp.arguments(CatalogueArgsSchema, location="query")
 @blp.response(200, LetterTypePageSchema)
 def letter_types(args):
-    return paginate(services.catalogue_query(), args["page"], args["per_page"])
+    return paginate(catalogue.catalogue_query(), args["page"], args["per_page"])
 
 
 @blp.post("/documents/requests")
-@session_free
 @auth_required("resident")
-@idempotent(resource=LetterRequest, render=services.request_detail, with_work=True)
+@idempotent(resource=LetterRequest, render=workflow.request_detail)
 @blp.arguments(CreateRequestSchema)
 @blp.response(201, RequestDetailSchema)
 def create_request(data):
-    return services.create_request(current_actor(), data)
+    return workflow.create_request(current_actor(), data)
 
 
 @blp.get("/documents/requests")
@@ -68,16 +66,14 @@ def create_request(data):
 @blp.arguments(RequestListArgsSchema, location="query")
 @blp.response(200, RequestPageSchema)
 def list_requests(args):
-    # Already RequestPageSchema's JSON (services.list_requests_body builds it from its one query's rows).
-    body = services.list_requests_body(current_actor(), args.get("status"), args["page"], args["per_page"])
-    return current_app.response_class(body, mimetype="application/json")
+    return listing.list_requests(current_actor(), args.get("status"), args["page"], args["per_page"])
 
 
 @blp.get("/documents/requests/<int:request_id>")
 @auth_required()
 @blp.response(200, RequestDetailSchema)
 def get_request(request_id):
-    return services.request_detail(current_actor(), request_id)
+    return workflow.request_detail(current_actor(), request_id)
 
 
 @blp.post("/documents/requests/<int:request_id>/actions")
@@ -85,7 +81,7 @@ def get_request(request_id):
 @blp.arguments(ActionSchema)
 @blp.response(200, RequestDetailSchema)
 def act(data, request_id):
-    return services.perform_action(current_actor(), request_id, data, keys_dir=_keys_dir(), base_url=_base_url())
+    return workflow.perform_action(current_actor(), request_id, data, keys_dir=_keys_dir(), base_url=_base_url())
 
 
 @blp.get("/documents/requests/<int:request_id>/pdf")
@@ -134,8 +130,7 @@ def download_attachment(request_id, attachment_id):
 @blp.arguments(VerifyLetterSchema)
 @blp.response(200, LetterVerificationSchema)
 def verify(data):
-    # Already LetterVerificationSchema's JSON (issuing.verify keeps each checked letter's document written out).
-    return jsonify(issuing.verify(data["qr"], keys_dir=_keys_dir()))
+    return issuing.verify(data["qr"], keys_dir=_keys_dir())
 
 
 @blp.get("/documents/trust-list")

@@ -1,4 +1,5 @@
 import threading
+import time
 
 import pytest
 from sqlalchemy import func, select
@@ -127,34 +128,32 @@ def test_idempotency_key_replays_and_refuses_other_bodies(app, flow):
     assert count(app, LetterRequest) == 1
 
 
-def test_a_concurrent_repeat_of_a_key_is_rolled_back_and_answered_with_the_first(app, flow, monkeypatch):
-    """The key is written with the letter request, in its transaction (with_work): until then this request holds no
-    write turn, and a repeat that commits first wins; this one's work is rolled back with its key."""
-    from citizen_app.common.models import IdempotencyKey
-    from citizen_app.documents import services
+def test_a_concurrent_repeat_of_a_key_waits_and_is_answered_with_the_first(app, flow, monkeypatch):
+    """The key row is written before the work: a repeat sent while the first request is in its view waits on the
+    key, never makes a second request, and answers with the first one's letter request."""
+    from citizen_app.documents import workflow
 
     resident = flow.resident()
-    key = {"Idempotency-Key": "req-race"}
-    headers = {**flow.auth(resident), **key}
-    create = services.create_request
-    main, first = threading.current_thread(), {}
+    headers = {**flow.auth(resident), "Idempotency-Key": "req-race"}
+    create = workflow.create_request
+    main, repeat = threading.current_thread(), {}
 
-    def create_while_a_repeat_commits(actor, data):
-        if threading.current_thread() is main:
-            assert count(app, IdempotencyKey) == 0  # the key is not written yet: no write turn is held
-            # the repeat, in another thread (its own session and connection), commits while this one is in its view
-            repeat = threading.Thread(target=lambda: first.update(answer=flow.client.post(
+    def create_while_a_repeat_is_sent(actor, data):
+        if threading.current_thread() is main and "thread" not in repeat:
+            repeat["thread"] = threading.Thread(target=lambda: repeat.update(answer=flow.client.post(
                 "/api/v1/documents/requests", json=DOMISILI, headers=headers)))
-            repeat.start()
-            repeat.join(timeout=60)
+            repeat["thread"].start()
+            time.sleep(0.3)  # the repeat reaches the key and waits on it
         return create(actor, data)
 
-    monkeypatch.setattr(services, "create_request", create_while_a_repeat_commits)
-    second = flow.submit(resident, headers=key)
-    assert first["answer"].status_code == 201
+    monkeypatch.setattr(workflow, "create_request", create_while_a_repeat_is_sent)
+    first = flow.submit(resident, headers={"Idempotency-Key": "req-race"})
+    repeat["thread"].join(timeout=60)
+    second = repeat["answer"]
+    assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
     assert second.status_code == 201 and second.headers.get("Idempotent-Replayed") == "true"
-    assert second.json["id"] == first["answer"].json["id"]
-    assert count(app, LetterRequest) == 1  # the second one's request, history and audit rows were rolled back
+    assert second.json["id"] == first.json["id"]
+    assert count(app, LetterRequest) == 1 and count(app, RequestEvent) == 1
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(AuditEntry)
                                  .where(AuditEntry.action == "document_request.submit")) == 1
@@ -315,4 +314,4 @@ def test_demo_seed_puts_letters_in_flight(app, runner):
     with app.app_context():
         statuses = sorted(db.session.scalars(select(LetterRequest.status)).all())
         assert statuses == ["approved", "submitted"]
-        assert count(app, RequestEvent) == 4
+    assert count(app, RequestEvent) == 4
