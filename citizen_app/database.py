@@ -10,8 +10,11 @@ readers run beside the writer.
 Reads run outside a transaction on every database: a GET or HEAD request's session connection is in the driver's
 autocommit mode (`read_only_session()`). A read-only request then costs its queries and nothing more: no BEGIN
 and no ROLLBACK round trips on PostgreSQL, and no write lock on SQLite. Under PostgreSQL's default READ COMMITTED
-each statement sees its own snapshot anyway, so the answers are the same. Invariant: a GET or HEAD view must not
-write; a write belongs in a POST, PUT, PATCH or DELETE, whose session runs one transaction committed by the view.
+each statement sees its own snapshot anyway, so the answers are the same.
+
+Invariants: a GET or HEAD view writes only in a transaction it begins with `db.session.commit()` (the open-data
+store, filled on first ask, is the one that does); no transaction is held across a network call or a long
+computation (on SQLite it holds every writer).
 """
 
 import logging
@@ -51,11 +54,17 @@ def configure_sqlite(engine) -> None:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def read_outside_transaction() -> None:
+    """What the session runs next runs in autocommit mode, until its next commit or rollback. Call it where the
+    session has no transaction yet (a request's start, right after a commit): the first connection of a session's
+    transaction decides how it runs."""
+    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
 def read_only_session() -> None:
-    """A GET or HEAD API request reads in autocommit mode (see the module's docstring). Opening the connection here,
-    before the view, is what lets it take the option: a session's first connection decides its transaction."""
+    """A GET or HEAD API request reads in autocommit mode (see the module's docstring)."""
     if request.method in READ_METHODS and request.path.startswith("/api/"):
-        db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+        read_outside_transaction()
 
 
 def register(app) -> None:

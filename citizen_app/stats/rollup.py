@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
+from citizen_app import database
 from citizen_app.cities.services import current_city_code
 from citizen_app.common.time import city_tz, utcnow
 from citizen_app.extensions import db
@@ -86,6 +87,7 @@ def stored_months(dataset: Dataset, months: list[date]) -> dict[date, list]:
     city = current_city_code()
     version = dataset.version()
     _forget_touched(dataset, city, version)
+    database.read_outside_transaction()  # the reads and computation hold no transaction (on SQLite: the writers)
     keys = {m.strftime("%Y-%m"): m for m in months}
     found = {keys[r.month]: r.rows for r in db.session.scalars(
         select(StatsMonth).where(StatsMonth.dataset == dataset.name, StatsMonth.city_code == city,
@@ -96,9 +98,10 @@ def stored_months(dataset: Dataset, months: list[date]) -> dict[date, list]:
         for row in dataset.compute(run[0], month_end(run[-1])):
             by_month[row["month"]].append(row)
         fresh.update({keys[k]: v for k, v in by_month.items()})
+    db.session.commit()
     if fresh:
         _store(dataset, city, version, {m.strftime("%Y-%m"): rows for m, rows in fresh.items()})
-    db.session.commit()
+        db.session.commit()
     return found | fresh
 
 
@@ -118,10 +121,11 @@ def _ids(version: tuple) -> list[int]:
 
 def _forget_touched(dataset: Dataset, city: str, version: tuple) -> None:
     """Drop the stored months that records written since the last check touch, and remember the newest ids."""
+    db.session.commit()  # a GET's reads ran outside a transaction; this check writes, in one of its own
     mark = db.session.get(StatsWatermark, (dataset.name, city), with_for_update=True)
     now = _ids(version)
     if mark is not None and mark.ids == now:
-        db.session.commit()  # nothing new: release the row now, not after this reader's computation
+        db.session.commit()  # nothing new: release the row now
         return
     if mark is None:
         db.session.add(StatsWatermark(dataset=dataset.name, city_code=city, ids=now))
