@@ -1,13 +1,13 @@
 """Loading city packs. Each domain with pack data registers a loader: loader(pack, city) -> summary dict."""
 
 from collections.abc import Callable
+from zoneinfo import ZoneInfo
 
 from flask import current_app
 from sqlalchemy import select
 
 from citizen_app.cities.models import City
 from citizen_app.cities.pack import CityPack
-from citizen_app.common import reference
 from citizen_app.extensions import db
 from citizen_app.regions.models import Kecamatan, Kelurahan
 
@@ -36,7 +36,6 @@ def load_city(code: str) -> dict:
         summary[name] = loader(pack, city)
     db.session.commit()
     _profile_cache.clear()
-    reference.forget_all()
     return summary
 
 
@@ -78,3 +77,8 @@ def current_city_profile() -> dict:
         city = db.session.get(City, code)
         _profile_cache[code] = dict(city.profile) if city else CityPack.named(code).profile
     return _profile_cache[code]
+
+
+def city_tz() -> ZoneInfo:
+    """The serving city's time zone (its pack's profile), for local days, months and printed times."""
+    return ZoneInfo(current_city_profile().get("timezone", "Asia/Makassar"))

@@ -1,5 +1,4 @@
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from flask import current_app
 
@@ -13,16 +12,6 @@ def as_utc(value: datetime | None) -> datetime | None:
     if value is None:
         return None
     return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def city_tz() -> ZoneInfo:
-    from citizen_app.cities.services import current_city_profile
-
-    return ZoneInfo(current_city_profile().get("timezone", "Asia/Makassar"))
-
-
-def local_now() -> datetime:
-    return utcnow().astimezone(city_tz())
 
 
 def instance_path(*parts: str) -> str:

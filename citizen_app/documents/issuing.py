@@ -13,8 +13,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 
-from citizen_app.cities.services import current_city_code, current_city_profile
-from citizen_app.common.time import as_utc, city_tz, utcnow
+from citizen_app.cities.services import city_tz, current_city_code, current_city_profile
+from citizen_app.common.time import as_utc, utcnow
 from citizen_app.documents import qr, signing
 from citizen_app.documents.identity import identity_plain
 from citizen_app.documents.models import IssuedLetter, LetterCounter, LetterRequest, LetterType

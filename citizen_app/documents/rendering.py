@@ -3,7 +3,8 @@
 from datetime import date, datetime
 from urllib.parse import urlsplit
 
-from citizen_app.common.time import as_utc, city_tz
+from citizen_app.cities.services import city_tz
+from citizen_app.common.time import as_utc
 from citizen_app.documents import pdf, qr
 from citizen_app.documents.identity import identity_plain
 from citizen_app.documents.models import IssuedLetter, LetterRequest

@@ -8,8 +8,9 @@ from flask import current_app
 from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 
+from citizen_app.cities.services import city_tz
 from citizen_app.common.pagination import paginate
-from citizen_app.common.time import city_tz, utcnow
+from citizen_app.common.time import utcnow
 from citizen_app.errors import NotFound, ValidationFailed
 from citizen_app.extensions import db
 from citizen_app.i18n import register_messages, translate

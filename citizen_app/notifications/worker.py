@@ -19,7 +19,8 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from citizen_app.common.time import city_tz, utcnow
+from citizen_app.cities.services import city_tz
+from citizen_app.common.time import utcnow
 from citizen_app.extensions import db
 from citizen_app.notifications import outbox, vapid, webpush
 from citizen_app.notifications.models import (

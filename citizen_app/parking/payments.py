@@ -10,8 +10,8 @@ from sqlalchemy import select, update
 import citizen_app.parking.messages  # noqa: F401
 from citizen_app.audit.services import record
 from citizen_app.cities.pack import CityPack
-from citizen_app.cities.services import current_city_code
-from citizen_app.common.time import city_tz, utcnow
+from citizen_app.cities.services import city_tz, current_city_code
+from citizen_app.common.time import utcnow
 from citizen_app.errors import Conflict, Forbidden, NotFound, Unauthorized, Unavailable
 from citizen_app.extensions import db
 from citizen_app.identity.models import User

@@ -10,7 +10,8 @@ from flask import current_app
 from sqlalchemy import select
 
 import citizen_app.parking.messages  # noqa: F401
-from citizen_app.common.time import city_tz, utcnow
+from citizen_app.cities.services import city_tz
+from citizen_app.common.time import utcnow
 from citizen_app.errors import Conflict, field_error
 from citizen_app.extensions import db
 from citizen_app.identity.models import User

@@ -7,8 +7,8 @@ from datetime import date, timedelta
 from sqlalchemy import func, select
 
 import citizen_app.parking.messages  # noqa: F401
-from citizen_app.cities.services import current_city_code
-from citizen_app.common.time import city_tz, utcnow
+from citizen_app.cities.services import city_tz, current_city_code
+from citizen_app.common.time import utcnow
 from citizen_app.errors import field_error
 from citizen_app.extensions import db
 from citizen_app.identity.models import User

@@ -8,9 +8,9 @@ from sqlalchemy.exc import IntegrityError
 
 import citizen_app.parking.messages  # noqa: F401 - registers the Indonesian texts
 from citizen_app.audit.services import record
-from citizen_app.cities.services import current_city_code
+from citizen_app.cities.services import city_tz, current_city_code
 from citizen_app.common.pagination import paginate
-from citizen_app.common.time import as_utc, city_tz, utcnow
+from citizen_app.common.time import as_utc, utcnow
 from citizen_app.errors import Conflict, Forbidden, NotFound, field_error
 from citizen_app.extensions import db
 from citizen_app.identity.models import User

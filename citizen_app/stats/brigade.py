@@ -12,7 +12,8 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import Float, Integer, case, cast, func, literal, select, union
 
 from citizen_app.brigade.models import CATEGORIES, PRIORITIES, BrigadeCall, BrigadeCallEvent
-from citizen_app.common.time import city_tz, utcnow
+from citizen_app.cities.services import city_tz
+from citizen_app.common.time import utcnow
 from citizen_app.errors import field_error
 from citizen_app.extensions import db
 from citizen_app.stats.common import cached, max_ids

@@ -12,8 +12,9 @@ from datetime import time as dtime
 from flask import Response
 from marshmallow import ValidationError, fields, validate, validates_schema
 
+from citizen_app.cities.services import city_tz
 from citizen_app.common.schemas import StrictSchema
-from citizen_app.common.time import city_tz, utcnow
+from citizen_app.common.time import utcnow
 from citizen_app.i18n import register_messages
 
 SMALL_CELL = 5  # counts below this are shown as "<5" so no cell identifies a person

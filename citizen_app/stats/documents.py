@@ -4,8 +4,7 @@
 from sqlalchemy import and_, case, func, select, union
 from sqlalchemy.dialects.postgresql import array
 
-from citizen_app.cities.services import current_city_code
-from citizen_app.common.time import city_tz
+from citizen_app.cities.services import city_tz, current_city_code
 from citizen_app.documents.models import IssuedLetter, LetterRequest, RequestEvent
 from citizen_app.extensions import db
 from citizen_app.regions.models import Kelurahan

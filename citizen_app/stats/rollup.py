@@ -19,8 +19,8 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from citizen_app import database
-from citizen_app.cities.services import current_city_code
-from citizen_app.common.time import city_tz, utcnow
+from citizen_app.cities.services import city_tz, current_city_code
+from citizen_app.common.time import utcnow
 from citizen_app.extensions import db
 from citizen_app.stats.models import StatsMonth, StatsWatermark
 

@@ -32,7 +32,7 @@ from citizen_app.audit.models import AuditEntry
 from citizen_app.brigade.models import BrigadeCall, BrigadeCallEvent
 from citizen_app.documents import issuing, rendering
 from citizen_app.documents.models import Attachment, IssuedLetter, LetterCounter, LetterRequest, RequestEvent
-from citizen_app.documents.services import NOTIFY
+from citizen_app.documents.workflow import NOTIFY
 from citizen_app.extensions import db
 from citizen_app.notifications.models import Notification, OutboxMessage
 from citizen_app.parking.models import LedgerEntry, ParkingSession, Payment
