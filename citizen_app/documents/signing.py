@@ -24,6 +24,8 @@ from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
 ALG_ES256 = -7
 COSE_SIGN1_TAG = 18
 _lock = threading.Lock()
+# Public keys read from their files, by (directory, kid hex): a key's file never changes but for its retired_at,
+# which rotate_key and all_keys read again.
 _cache: dict[tuple[str, str], "SigningKey"] = {}
 
 
@@ -176,7 +178,7 @@ def all_keys(keys_dir: str) -> list[SigningKey]:
     return sorted(keys, key=lambda k: k.created_at)
 
 
-@functools.lru_cache(maxsize=8)
+@functools.lru_cache(maxsize=8)  # a pure function of the setting's text, on every scan
 def _directory_name(keys_dir: str) -> str:
     return str(Path(keys_dir) / "documents")
 

@@ -386,3 +386,15 @@ def test_every_scan_answers_what_the_verification_schema_makes_of_the_record(app
     assert flow.act(lurah, rid, "revoke", note="Data keliru").status_code == 200
     revoked = verify(flow.client, qr_text)
     assert revoked == expected("revoked") and revoked["document"]["revoked_at"]
+
+
+def test_revoking_drops_the_letter_from_the_verified_memory(app, flow):
+    lurah = flow.staff("lurah")
+    _, rid, body = flow.signed(lurah=lurah)
+    token = body["letter"]["qr_text"].rsplit("#", 1)[-1]
+    assert verify(flow.client, body["letter"]["qr_text"])["result"] == "valid"
+    memory = app.extensions["verified_letters"]
+    assert memory.get(token) is not None
+    assert flow.act(lurah, rid, "revoke", note="Data keliru").status_code == 200
+    assert memory.get(token) is None
+    assert verify(flow.client, body["letter"]["qr_text"])["result"] == "revoked"
