@@ -129,9 +129,9 @@ def gunicorn_workers(app):
     deadline = time.monotonic() + 60
     while True:
         try:
-            requests.get(f"{base}/healthz", timeout=2)
+            requests.get(f"{base}/healthz", timeout=10)
             break
-        except requests.ConnectionError:
+        except requests.RequestException:
             if time.monotonic() > deadline or proc.poll() is not None:
                 os.killpg(proc.pid, signal.SIGTERM)
                 raise
