@@ -17,6 +17,7 @@ store, filled on first ask, is the one that does); no transaction is held across
 computation (on SQLite it holds every writer).
 """
 
+import functools
 import logging
 
 from flask import request
@@ -59,6 +60,18 @@ def read_outside_transaction() -> None:
     session has no transaction yet (a request's start, right after a commit): the first connection of a session's
     transaction decides how it runs."""
     db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+
+
+def reads_only(view):
+    """A POST view that only reads (a letter check sends its QR in a body): its session runs outside a
+    transaction, as a GET's does. Place it above auth_required, so the token holder's read is outside one too."""
+
+    @functools.wraps(view)
+    def wrapper(*args, **kwargs):
+        read_outside_transaction()
+        return view(*args, **kwargs)
+
+    return wrapper
 
 
 def read_only_session() -> None:

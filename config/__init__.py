@@ -77,6 +77,8 @@ class Config:
 
     # Permit catalogue: how often a worker checks whether another worker changed it (search answers are cached).
     PERMIT_CATALOG_RECHECK_SECONDS = float(os.environ.get("PERMIT_CATALOG_RECHECK_SECONDS", "2"))
+    # City-pack rows the busiest writes read (letter types, kelurahan, zones): how long a worker keeps one.
+    CITY_PACK_RECHECK_SECONDS = float(os.environ.get("CITY_PACK_RECHECK_SECONDS", "10"))
 
     CORS_ORIGINS = [o for o in os.environ.get("CORS_ORIGINS", "").split(",") if o]
     HSTS = False
@@ -102,6 +104,7 @@ class TestingConfig(Config):
     RATELIMIT_STORAGE_URI = "memory://"
     STATS_STALE_SECONDS = 0  # tests see every change on the next request, unless a test says otherwise
     PERMIT_CATALOG_RECHECK_SECONDS = 0
+    CITY_PACK_RECHECK_SECONDS = 0
     PASSWORD_HASH_METHOD = "pbkdf2:sha256:1000"  # fast hashes keep the suite quick; production uses scrypt
     SQLALCHEMY_DATABASE_URI = _database_url("sqlite://")
 

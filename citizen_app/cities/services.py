@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from flask import current_app
 from sqlalchemy import select
 
+from citizen_app.cities import rows
 from citizen_app.cities.models import City
 from citizen_app.cities.pack import CityPack
 from citizen_app.extensions import db
@@ -36,6 +37,7 @@ def load_city(code: str) -> dict:
         summary[name] = loader(pack, city)
     db.session.commit()
     _profile_cache.clear()
+    rows.forget()
     return summary
 
 

@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
+from citizen_app.cities import rows
 from citizen_app.cities.services import current_city_code
 from citizen_app.documents import messages  # noqa: F401 - registers the Bahasa Indonesia messages
 from citizen_app.documents.models import LetterType
 from citizen_app.errors import ValidationFailed, field_error
-from citizen_app.extensions import db
 from citizen_app.i18n import translate
 
 STRING_MAX, TEXT_MAX = 200, 2000
@@ -21,12 +21,14 @@ def catalogue_query():
             .order_by(LetterType.position, LetterType.code))
 
 
+_LETTER_TYPE = select(LetterType).where(LetterType.city_code == bindparam("city"), LetterType.code == bindparam("code"),
+                                       LetterType.active.is_(True))
+
+
 def letter_type(code: str) -> LetterType:
     """The current city's active type `code`; a type dropped from the pack can't be requested (422)."""
-    found = db.session.execute(
-        select(LetterType).where(LetterType.city_code == current_city_code(), LetterType.code == code,
-                                 LetterType.active.is_(True))
-    ).scalar_one_or_none()
+    city = current_city_code()
+    found = rows.kept(_LETTER_TYPE, {"city": city, "code": code}, ("letter_type", city, code))
     if found is None:
         raise field_error("type_code", "Unknown letter type.")
     return found

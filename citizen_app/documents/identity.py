@@ -1,16 +1,26 @@
 """The identity block printed on a letter: a snapshot of the profile, taken when the request is made or resubmitted.
 The NIK is kept only as the vault's ciphertext; identity_plain opens it for those who may see it whole."""
 
-from citizen_app.extensions import db
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
+
+from citizen_app.cities import rows
 from citizen_app.identity.vault import decrypt_nik
 from citizen_app.regions.models import Kelurahan
+
+_KELURAHAN = select(Kelurahan).options(joinedload(Kelurahan.kecamatan)).where(Kelurahan.code == bindparam("code"))
+
+
+def find_kelurahan(code: str) -> Kelurahan | None:
+    """A kelurahan with its kecamatan, or None (a city-pack row: cities/rows.py)."""
+    return rows.kept(_KELURAHAN, {"code": code}, ("kelurahan", code))
 
 
 def identity_snapshot(user, kelurahan: Kelurahan | None = None) -> dict:
     """The profile of `user` as it is now. `kelurahan` is one the caller already loaded, used if it is the user's
     home; otherwise the home kelurahan is read. The keys are the letter's contract (the PDF, the CTI, the API)."""
     if kelurahan is None or kelurahan.code != user.kelurahan_code:
-        kelurahan = db.session.get(Kelurahan, user.kelurahan_code) if user.kelurahan_code else None
+        kelurahan = find_kelurahan(user.kelurahan_code) if user.kelurahan_code else None
     return {
         "full_name": user.full_name,
         "nik_encrypted": user.nik_encrypted,

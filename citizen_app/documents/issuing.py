@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from cachetools import LRUCache
 from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -167,6 +167,9 @@ def _token(text: str) -> str:
     return text.strip().rsplit("#", 1)[-1].strip()
 
 
+_REVOCATION = select(IssuedLetter.revoked_at).where(IssuedLetter.cti == bindparam("cti"))  # built once
+
+
 def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
     """The verdict on a scanned QR (the whole URL or just the token), as LetterVerificationSchema dumps it. Never
     raises on bad input: anything we did not sign, or can't find, or whose record no longer hashes to what was
@@ -177,7 +180,7 @@ def verify(text: str, *, keys_dir: str, now: datetime | None = None) -> dict:
     known = verified.get(token)
     if known is not None and known[0] == keys_dir:
         _, cti, document = known
-        found = db.session.execute(select(IssuedLetter.revoked_at).where(IssuedLetter.cti == cti)).first()
+        found = db.session.execute(_REVOCATION, {"cti": cti}).first()
         if found is None:
             verified.forget(token)
             return invalid

@@ -3,6 +3,7 @@ from flask import current_app, request
 from citizen_app.api import Blueprint
 from citizen_app.common.idempotency import idempotent
 from citizen_app.common.pagination import paginate
+from citizen_app.database import reads_only
 from citizen_app.documents import attachments, catalogue, cli, issuing, listing, rendering, workflow
 from citizen_app.documents.models import LetterRequest
 from citizen_app.documents.schemas import (
@@ -127,6 +128,7 @@ def download_attachment(request_id, attachment_id):
 
 
 @blp.post("/documents/verify")
+@reads_only
 @blp.arguments(VerifyLetterSchema)
 @blp.response(200, LetterVerificationSchema)
 def verify(data):

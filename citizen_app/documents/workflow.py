@@ -10,7 +10,7 @@ from citizen_app.common.time import utcnow
 from citizen_app.documents import issuing
 from citizen_app.documents.catalogue import letter_type as find_letter_type
 from citizen_app.documents.catalogue import validate_fields
-from citizen_app.documents.identity import identity_plain, identity_snapshot
+from citizen_app.documents.identity import find_kelurahan, identity_plain, identity_snapshot
 from citizen_app.documents.models import OPEN_STATUSES, LetterRequest, RequestEvent
 from citizen_app.errors import Conflict, Forbidden, NotFound, field_error
 from citizen_app.extensions import db
@@ -55,7 +55,7 @@ def tracking_code() -> str:
 
 
 def _service_kelurahan(code: str) -> Kelurahan:
-    kelurahan = db.session.get(Kelurahan, code)
+    kelurahan = find_kelurahan(code)
     if kelurahan is None or kelurahan.city_code != current_city_code():
         raise field_error("service_kelurahan_code", "Unknown kelurahan.")
     return kelurahan
@@ -75,11 +75,12 @@ def create_request(actor: User, data: dict) -> LetterRequest:
         home_kelurahan_code=actor.kelurahan_code, service_kelurahan=kelurahan,
         service_kelurahan_code=kelurahan.code, purpose=data["purpose"].strip(), fields=fields,
         identity=identity_snapshot(actor, kelurahan), status="submitted", created_at=now, updated_at=now,
-        letter=None, history=[], attachments=[],  # new and empty: nothing to load for the answer
+        letter=None, attachments=[],  # new and empty: nothing to load for the answer
+        history=[_event(actor, "submit", None, "submitted", None, now)],
     )
     db.session.add(req)
-    db.session.flush()  # the id, for the audit entry (and the Idempotency-Key's note of what was created)
-    log_event(actor, req, "submit", None, "submitted", None)
+    db.session.flush()  # the request and its event; the id, for the audit entry (and an Idempotency-Key's note)
+    _audit(actor, req, "submit", None, "submitted", None)
     db.session.commit()
     return with_identity(actor, req)
 
@@ -177,9 +178,18 @@ def log_event(actor: User, req: LetterRequest, action: str, from_status: str | N
               note: str | None) -> None:
     """A history event and an audit entry for a flushed request, committed by the caller with the change."""
     # Through the relationship, so a history already loaded for the response stays true after the commit.
-    req.history.append(RequestEvent(action=action, from_status=from_status, to_status=to_status, actor_id=actor.id,
-                                    actor_role=actor.role, actor_name=actor.full_name, note=note,
-                                    created_at=utcnow()))
+    req.history.append(_event(actor, action, from_status, to_status, note, utcnow()))
+    _audit(actor, req, action, from_status, to_status, note)
+
+
+def _event(actor: User, action: str, from_status: str | None, to_status: str, note: str | None,
+           when) -> RequestEvent:
+    return RequestEvent(action=action, from_status=from_status, to_status=to_status, actor_id=actor.id,
+                        actor_role=actor.role, actor_name=actor.full_name, note=note, created_at=when)
+
+
+def _audit(actor: User, req: LetterRequest, action: str, from_status: str | None, to_status: str,
+           note: str | None) -> None:
     record(actor.id, f"document_request.{action}", "letter_request", req.id, from_status=from_status,
            to_status=to_status, note=note)
 

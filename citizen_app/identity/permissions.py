@@ -2,10 +2,13 @@
 
 import functools
 
+from flask import request
 from flask_jwt_extended import current_user, verify_jwt_in_request
 
 from citizen_app.api import Blueprint
+from citizen_app.database import READ_METHODS, read_outside_transaction
 from citizen_app.errors import Forbidden
+from citizen_app.extensions import db
 from citizen_app.identity.models import User
 
 BEARER = [{"bearer": []}]
@@ -17,7 +20,14 @@ def auth_required(*roles: str, optional: bool = False):
     def decorator(view):
         @functools.wraps(view)
         def wrapper(*args, **kwargs):
-            verify_jwt_in_request(optional=optional)
+            if request.method in READ_METHODS:
+                verify_jwt_in_request(optional=optional)
+            else:
+                # Who holds the token is read outside the work's transaction, which then holds only the work (on
+                # SQLite, writers take turns for the whole of a transaction).
+                read_outside_transaction()
+                verify_jwt_in_request(optional=optional)
+                db.session.commit()
             if roles and (current_user is None or current_user.role not in roles):
                 raise Forbidden()
             return view(*args, **kwargs)

@@ -3,11 +3,12 @@ attendant (403 outside their zones) and the city admin."""
 
 from datetime import timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import bindparam, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 import citizen_app.parking.messages  # noqa: F401 - registers the Indonesian texts
 from citizen_app.audit.services import record
+from citizen_app.cities import rows
 from citizen_app.cities.services import city_tz, current_city_code
 from citizen_app.common.pagination import paginate
 from citizen_app.common.time import as_utc, utcnow
@@ -26,11 +27,13 @@ def get_row(model, row_id: int):
     return db.session.get(model, row_id) if 0 < row_id <= MAX_ID else None
 
 
+_ZONE = select(ParkingZone).where(ParkingZone.code == bindparam("code"), ParkingZone.city_code == bindparam("city"))
+
+
 def zone_by_code(code: str, field: str = "zone_code") -> ParkingZone:
     """The current city's zone with this code; an unknown code is a field error on `field`."""
-    zone = db.session.execute(
-        select(ParkingZone).where(ParkingZone.code == code, ParkingZone.city_code == current_city_code())
-    ).scalar_one_or_none()
+    city = current_city_code()
+    zone = rows.kept(_ZONE, {"code": code, "city": city}, ("parking_zone", city, code))
     if zone is None:
         raise field_error(field, "Unknown parking zone.")
     return zone
