@@ -7,10 +7,11 @@ wrote later would otherwise fail with "database is locked" when another writer c
 upgrade a stale read snapshot), and `busy_timeout` makes a writer wait for the lock instead of failing. WAL lets
 readers run beside the writer.
 
-Reads run outside a transaction on every database: a GET or HEAD request's session connection is in the driver's
-autocommit mode (`read_only_session()`). A read-only request then costs its queries and nothing more: no BEGIN
-and no ROLLBACK round trips on PostgreSQL, and no write lock on SQLite. Under PostgreSQL's default READ COMMITTED
-each statement sees its own snapshot anyway, so the answers are the same.
+Reads run outside a transaction on every database: a GET or HEAD request's session runs in the driver's
+autocommit mode (`read_only_session()`, session.py). A read-only request then costs its queries and nothing
+more: no connection at all if it needs none, no BEGIN and no ROLLBACK round trips on PostgreSQL, no write lock
+on SQLite. Under PostgreSQL's default READ COMMITTED each statement sees its own snapshot anyway, so the answers
+are the same.
 
 Invariants: a GET or HEAD view writes only in a transaction it begins with `db.session.commit()` (the open-data
 store, filled on first ask, is the one that does); no transaction is held across a network call or a long
@@ -27,6 +28,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from citizen_app.errors import error_response, handle_unexpected
 from citizen_app.extensions import db
 from citizen_app.request_id import current_request_id
+from citizen_app.session import READING
 
 log = logging.getLogger(__name__)
 
@@ -56,10 +58,9 @@ def configure_sqlite(engine) -> None:
 
 
 def read_outside_transaction() -> None:
-    """What the session runs next runs in autocommit mode, until its next commit or rollback. Call it where the
-    session has no transaction yet (a request's start, right after a commit): the first connection of a session's
-    transaction decides how it runs."""
-    db.session.connection(execution_options={"isolation_level": "AUTOCOMMIT"})
+    """What the session runs next runs in autocommit mode, until its next commit or rollback (session.py). Call it
+    where the session has no connection yet (a request's start, right after a commit)."""
+    db.session.info[READING] = True
 
 
 def reads_only(view):

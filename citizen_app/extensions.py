@@ -9,6 +9,7 @@ from sqlalchemy import MetaData
 from sqlalchemy.orm import DeclarativeBase
 
 from citizen_app.api import CitizenApi
+from citizen_app.session import Session
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -24,7 +25,7 @@ class Base(DeclarativeBase):
 
 
 # Objects keep their loaded state after commit: a response built right after a commit needs no reload query.
-db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False})
+db = SQLAlchemy(model_class=Base, session_options={"expire_on_commit": False, "class_": Session})
 migrate = Migrate()
 jwt = JWTManager()
 api = CitizenApi()
