@@ -51,12 +51,15 @@ class LetterRequest(db.Model):
     __tablename__ = "letter_requests"
     __table_args__ = (
         Index("ix_letter_requests_service_status", "service_kelurahan_code", "status"),
+        # The lists: WHERE resident_id (or the serving kelurahan) = ? ORDER BY id DESC, one index range in order.
+        Index("ix_letter_requests_resident_newest", "resident_id", "id"),
+        Index("ix_letter_requests_service_newest", "service_kelurahan_code", "id"),
         Index("ix_letter_requests_created", "created_at"),  # open data: a month's requests, the data's extent
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tracking_code: Mapped[str] = mapped_column(String(16), unique=True)
-    resident_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    resident_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     letter_type_id: Mapped[int] = mapped_column(ForeignKey("letter_types.id"))
     type_code: Mapped[str] = mapped_column(String(40))
     home_kelurahan_code: Mapped[str | None] = mapped_column(ForeignKey("kelurahan.code"))
