@@ -5,14 +5,12 @@ While `session.info[READING]` is set, the session's transaction runs on its engi
 statements run outside a transaction, and nothing connects until a statement needs to. The mark ends with that
 transaction (a commit, a rollback, the request's end), so what follows runs in a transaction as usual."""
 
-from weakref import WeakKeyDictionary
-
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 READING = "reading"
-_autocommit: "WeakKeyDictionary[Engine, Engine]" = WeakKeyDictionary()  # engine -> its autocommit face, made once
+_autocommit: dict[Engine, Engine] = {}  # engine -> its autocommit face, made once (an app has one engine)
 
 
 class Session(FlaskSession):
